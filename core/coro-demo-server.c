@@ -1,0 +1,4 @@
+/* coro-demo-server.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */

@@ -1,0 +1,109 @@
+/* coro-task-private.h: futures, tasks and the scheduler's shared internals
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "coro-scheduler.h"
+#include "coro-stack-private.h"
+#include "coro-switch-private.h"
+#include "coro-trace-private.h"
+
+G_BEGIN_DECLS
+
+typedef struct _CoroWaiter CoroWaiter;
+
+/* Called when what the waiter waits for happens (a future settles, a
+ * semaphore hands over a permit). Runs on the thread, never inside the
+ * waiting task: it may only make the task ready. */
+typedef void (*CoroWaiterNotify) (CoroWaiter *waiter,
+                                  CoroFuture *future);
+
+/* A record in a wait queue. Tasks embed theirs (one await at a time), so
+ * waiting allocates nothing; the link's data points at the waiter. */
+struct _CoroWaiter
+{
+  GList             link;
+  GQueue           *queue;     /* the queue it is linked in, or NULL */
+  CoroWaiterNotify  notify;
+};
+
+struct _CoroFuture
+{
+  guint            ref_count;
+  guint8           state;      /* CoroFutureState */
+  void           (*finalize) (CoroFuture *future);  /* frees the struct that embeds it */
+  gpointer         value;
+  GDestroyNotify   value_destroy;
+  GError          *error;
+  GQueue           waiters;
+};
+
+typedef enum
+{
+  CORO_TIMER_IDLE,
+  CORO_TIMER_SLEEP,     /* firing ends the await normally */
+  CORO_TIMER_TIMEOUT,   /* firing fails the await with G_IO_ERROR_TIMED_OUT */
+} CoroTimerMode;
+
+struct _CoroTask
+{
+  CoroFuture      future;        /* first: a task is a future */
+
+  guint32         id;
+  guint8          state;         /* CoroTaskState */
+  guint8          started : 1;
+  guint8          returned : 1;
+  guint8          cancel_requested : 1;
+  guint8          in_gio_await : 1;
+  guint8          timer_mode;    /* CoroTimerMode */
+  guint16         await_reason;
+
+  CoroScheduler  *scheduler;     /* borrowed: the scheduler holds live tasks */
+  CoroContext     context;
+  CoroStack       stack;
+  guint64         run_start;     /* clock ticks when it last got the thread */
+
+  GList           ready_link;
+  GList           live_link;
+  CoroWaiter      waiter;
+  CoroFuture     *awaited;       /* a ref while awaiting a future */
+  GError         *await_error;   /* set by a cancel or a timeout that woke it */
+  GAsyncResult   *gio_result;    /* borrowed by the task until its next await */
+
+  CoroTaskFunc    func;
+  gpointer        user_data;
+  GDestroyNotify  user_data_destroy;
+  char           *name;
+  GSource        *timer;         /* made on first sleep/timeout, then reused */
+  GCancellable   *cancellable;   /* made on first use */
+};
+
+/* The running task of this thread, and the context now executing (NULL:
+ * the thread's own stack outside any dispatch). */
+extern __thread CoroTask *_coro_current_task;
+extern __thread CoroContext *_coro_current_context;
+
+CoroContext *_coro_thread_context           (void);
+void         _coro_future_init              (CoroFuture    *future,
+                                             void         (*finalize) (CoroFuture *future));
+void         _coro_future_clear             (CoroFuture    *future);
+void         _coro_future_settle            (CoroFuture    *future);
+void         _coro_future_add_waiter        (CoroFuture    *future,
+                                             CoroWaiter    *waiter);
+void         _coro_waiter_unlink            (CoroWaiter    *waiter);
+CoroTask    *_coro_task_require_current     (const char    *what,
+                                             GError       **error);
+gboolean     _coro_task_suspend_in_queue    (CoroTask      *task,
+                                             GQueue        *queue,
+                                             guint          reason,
+                                             GError       **error);
+void         _coro_task_wake                (CoroTask      *task,
+                                             GError        *error);
+CoroTrace   *_coro_scheduler_peek_trace     (CoroScheduler *self);
+guint32      _coro_next_task_id             (void);
+void         _coro_check_canary             (const CoroStack *stack,
+                                             const char      *name);
+
+G_END_DECLS

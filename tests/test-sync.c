@@ -1,0 +1,206 @@
+/* test-sync.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "coroscope-core.h"
+#include "coro-test-util.h"
+
+typedef struct
+{
+  CoroSemaphore *semaphore;
+  GString       *log;
+  guint          holding;
+  guint          max_holding;
+} SemaphoreData;
+
+static void
+take_hold_release (CoroTask *task,
+                   gpointer  data)
+{
+  SemaphoreData *sd = data;
+
+  g_assert_true (coro_semaphore_acquire_full (sd->semaphore, CORO_AWAIT_SLOT, NULL));
+  g_string_append_printf (sd->log, "%s ", coro_task_get_name (task));
+  sd->holding++;
+  sd->max_holding = MAX (sd->max_holding, sd->holding);
+  coro_yield (NULL);
+  coro_yield (NULL);
+  sd->holding--;
+  coro_semaphore_release (sd->semaphore);
+}
+
+static void
+test_semaphore_fair_and_bounded (void)
+{
+  g_autoptr(CoroScheduler) scheduler = coro_scheduler_new (NULL);
+  g_autoptr(CoroTrace) trace = coro_trace_new ();
+  g_autoptr(GString) log = g_string_new (NULL);
+  SemaphoreData sd = { coro_semaphore_new (2), log, 0, 0 };
+  g_autoptr(GPtrArray) tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) coro_task_unref);
+  guint slot_waits = 0;
+
+  coro_scheduler_set_trace (scheduler, trace);
+  for (guint i = 0; i < 6; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("t%u", i);
+      g_ptr_array_add (tasks, coro_scheduler_spawn (scheduler, name, take_hold_release, &sd, NULL, NULL));
+    }
+
+  coro_test_run_until (coro_scheduler_get_n_live_tasks (scheduler) == 0);
+
+  /* permits go in arrival order, never more than two held */
+  g_assert_cmpstr (log->str, ==, "t0 t1 t2 t3 t4 t5 ");
+  g_assert_cmpuint (sd.max_holding, ==, 2);
+  g_assert_cmpuint (coro_semaphore_get_available (sd.semaphore), ==, 2);
+
+  for (guint i = 0; i < coro_trace_get_n_events (trace); i++)
+    {
+      const CoroEvent *event = coro_trace_get_event (trace, i);
+      if (event->kind == CORO_EVENT_AWAIT_BEGIN && event->reason == CORO_AWAIT_SLOT)
+        slot_waits++;
+    }
+  g_assert_cmpuint (slot_waits, ==, 4);
+  g_assert_cmpstr (coro_await_reason_to_string (CORO_AWAIT_SLOT), ==, "slot");
+
+  coro_semaphore_free (sd.semaphore);
+}
+
+/* A late arrival does not take a permit past those already waiting. */
+static void
+release_then_grab (CoroTask *task,
+                   gpointer  data)
+{
+  SemaphoreData *sd = data;
+
+  coro_semaphore_release (sd->semaphore);           /* hands it to the waiter */
+  g_assert_cmpuint (coro_semaphore_get_available (sd->semaphore), ==, 0);
+  g_assert_true (coro_semaphore_acquire (sd->semaphore, NULL));  /* waits its turn */
+  g_string_append (sd->log, "releaser ");
+  coro_semaphore_release (sd->semaphore);
+}
+
+static void
+wait_for_permit (CoroTask *task,
+                 gpointer  data)
+{
+  SemaphoreData *sd = data;
+
+  g_assert_true (coro_semaphore_acquire (sd->semaphore, NULL));
+  g_string_append (sd->log, "waiter ");
+  coro_semaphore_release (sd->semaphore);
+}
+
+static void
+test_semaphore_no_barging (void)
+{
+  g_autoptr(CoroScheduler) scheduler = coro_scheduler_new (NULL);
+  g_autoptr(GString) log = g_string_new (NULL);
+  SemaphoreData sd = { coro_semaphore_new (0), log, 0, 0 };
+  g_autoptr(CoroTask) waiter = coro_scheduler_spawn (scheduler, "waiter", wait_for_permit, &sd, NULL, NULL);
+  g_autoptr(CoroTask) releaser = NULL;
+
+  coro_test_run_until (coro_task_get_state (waiter) == CORO_TASK_STATE_AWAITING);
+  releaser = coro_scheduler_spawn (scheduler, "releaser", release_then_grab, &sd, NULL, NULL);
+  coro_test_run_until (coro_scheduler_get_n_live_tasks (scheduler) == 0);
+
+  g_assert_cmpstr (log->str, ==, "waiter releaser ");
+  coro_semaphore_free (sd.semaphore);
+}
+
+static void
+acquire_expect_cancel (CoroTask *task,
+                       gpointer  data)
+{
+  SemaphoreData *sd = data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (coro_semaphore_acquire (sd->semaphore, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+static void
+test_semaphore_cancel_while_waiting (void)
+{
+  g_autoptr(CoroScheduler) scheduler = coro_scheduler_new (NULL);
+  SemaphoreData sd = { coro_semaphore_new (0), NULL, 0, 0 };
+  g_autoptr(CoroTask) task = coro_scheduler_spawn (scheduler, "w", acquire_expect_cancel, &sd, NULL, NULL);
+
+  coro_test_run_until (coro_task_get_state (task) == CORO_TASK_STATE_AWAITING);
+  g_assert_cmpuint (coro_semaphore_get_n_waiting (sd.semaphore), ==, 1);
+  coro_task_cancel (task);
+  g_assert_cmpuint (coro_semaphore_get_n_waiting (sd.semaphore), ==, 0);
+  coro_test_run_until (coro_future_is_done (CORO_FUTURE (task)));
+
+  /* the permit released later is not lost to the cancelled task */
+  coro_semaphore_release (sd.semaphore);
+  g_assert_cmpuint (coro_semaphore_get_available (sd.semaphore), ==, 1);
+  coro_semaphore_free (sd.semaphore);
+}
+
+typedef struct
+{
+  CoroLock *lock;
+  guint     inside;
+  guint     entries;
+} LockData;
+
+static void
+critical_section (CoroTask *task,
+                  gpointer  data)
+{
+  LockData *ld = data;
+
+  for (guint round = 0; round < 3; round++)
+    {
+      g_assert_true (coro_lock_acquire (ld->lock, NULL));
+      g_assert_cmpuint (ld->inside, ==, 0);
+      ld->inside++;
+      ld->entries++;
+      coro_yield (NULL);   /* others run, but none gets in */
+      ld->inside--;
+      coro_lock_release (ld->lock);
+      coro_yield (NULL);
+    }
+}
+
+static void
+test_lock_mutual_exclusion (void)
+{
+  g_autoptr(CoroScheduler) scheduler = coro_scheduler_new (NULL);
+  g_autoptr(CoroTrace) trace = coro_trace_new ();
+  LockData ld = { coro_lock_new (), 0, 0 };
+  gboolean saw_lock_wait = FALSE;
+
+  coro_scheduler_set_trace (scheduler, trace);
+  for (guint i = 0; i < 5; i++)
+    coro_task_unref (coro_scheduler_spawn (scheduler, NULL, critical_section, &ld, NULL, NULL));
+
+  coro_test_run_until (coro_scheduler_get_n_live_tasks (scheduler) == 0);
+  g_assert_cmpuint (ld.entries, ==, 15);
+  g_assert_false (coro_lock_is_locked (ld.lock));
+
+  for (guint i = 0; i < coro_trace_get_n_events (trace); i++)
+    if (coro_trace_get_event (trace, i)->kind == CORO_EVENT_AWAIT_BEGIN &&
+        coro_trace_get_event (trace, i)->reason == CORO_AWAIT_LOCK)
+      saw_lock_wait = TRUE;
+  g_assert_true (saw_lock_wait);
+
+  coro_lock_free (ld.lock);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/core/sync/semaphore/fair-and-bounded", test_semaphore_fair_and_bounded);
+  g_test_add_func ("/core/sync/semaphore/no-barging", test_semaphore_no_barging);
+  g_test_add_func ("/core/sync/semaphore/cancel-while-waiting", test_semaphore_cancel_while_waiting);
+  g_test_add_func ("/core/sync/lock/mutual-exclusion", test_lock_mutual_exclusion);
+
+  return g_test_run ();
+}
