@@ -276,6 +276,12 @@ task_entry (gpointer data)
   after_switch (self);
 
   task->started = TRUE;
+  if (task->await_reason != CORO_AWAIT_NONE)
+    {
+      /* a gated task: its wait for a slot ends as it starts */
+      trace_event (self, CORO_EVENT_AWAIT_END, task->id, 0, task->await_reason, 0, 0);
+      task->await_reason = CORO_AWAIT_NONE;
+    }
   task->func (task, task->user_data);
 
   task_settle (task);
@@ -292,7 +298,10 @@ task_cancel_unstarted (CoroTask *task)
 {
   CoroScheduler *self = task->scheduler;
 
-  g_queue_unlink (&self->ready, &task->ready_link);
+  if (task->state == CORO_TASK_STATE_READY)
+    g_queue_unlink (&self->ready, &task->ready_link);
+  else
+    _coro_waiter_unlink (&task->waiter);   /* gated: still waiting for its slot */
   task_settle (task);
   _coro_stack_release (&task->stack);
   g_queue_unlink (&self->live, &task->live_link);
@@ -708,6 +717,11 @@ coro_task_cancel (CoroTask *task)
 
     case CORO_TASK_STATE_AWAITING:
       task->cancel_requested = TRUE;
+      if (!task->started)
+        {
+          task_cancel_unstarted (task);
+          return TRUE;
+        }
       if (task->cancellable != NULL)
         g_cancellable_cancel (task->cancellable);
       if (!task->in_gio_await && task->state == CORO_TASK_STATE_AWAITING)
@@ -1051,14 +1065,35 @@ coro_scheduler_spawn_full (CoroScheduler   *self,
   g_return_val_if_fail (func != NULL, NULL);
   g_return_val_if_fail (_coro_thread_id () == self->thread_id, NULL);
 
-  task = g_new0 (CoroTask, 1);
-  if (!_coro_stack_acquire (&task->stack, stack_size, error))
+  task = _coro_scheduler_create_task (self, name, func, user_data, user_data_destroy);
+  if (!_coro_task_attach_stack (task, stack_size, error))
     {
-      g_free (task);
-      if (user_data_destroy != NULL)
-        user_data_destroy (user_data);
+      _coro_task_discard (task);
+      coro_task_unref (task);
       return NULL;
     }
+
+  _coro_task_queue_ready (task);
+  return task;
+}
+
+void
+_coro_task_queue_ready (CoroTask *task)
+{
+  task->state = CORO_TASK_STATE_READY;
+  g_queue_push_tail_link (&task->scheduler->ready, &task->ready_link);
+}
+
+/* A task without a stack yet, counted live and traced as created: spawn
+ * queues it ready; a gated spawn parks it in a semaphore's line first. */
+CoroTask *
+_coro_scheduler_create_task (CoroScheduler  *self,
+                             const char     *name,
+                             CoroTaskFunc    func,
+                             gpointer        user_data,
+                             GDestroyNotify  user_data_destroy)
+{
+  CoroTask *task = g_new0 (CoroTask, 1);
 
   _coro_future_init (&task->future, task_future_finalize);
   task->id = _coro_next_task_id ();
@@ -1068,12 +1103,10 @@ coro_scheduler_spawn_full (CoroScheduler   *self,
   task->user_data = user_data;
   task->user_data_destroy = user_data_destroy;
   task->state = CORO_TASK_STATE_READY;
-  _coro_context_init (&task->context, task->stack.low, task->stack.size, task_entry, task);
 
   task->live_link.data = task;
   task->ready_link.data = task;
   g_queue_push_tail_link (&self->live, &task->live_link);
-  g_queue_push_tail_link (&self->ready, &task->ready_link);
   coro_task_ref (task);
 
   if (self->trace != NULL)
@@ -1081,6 +1114,34 @@ coro_scheduler_spawn_full (CoroScheduler   *self,
                         CORO_EVENT_FLAG_TEXT, coro_trace_intern (self->trace, task->name));
 
   return task;
+}
+
+gboolean
+_coro_task_attach_stack (CoroTask  *task,
+                         gsize      stack_size,
+                         GError   **error)
+{
+  if (!_coro_stack_acquire (&task->stack, stack_size, error))
+    return FALSE;
+
+  _coro_context_init (&task->context, task->stack.low, task->stack.size, task_entry, task);
+  return TRUE;
+}
+
+/* Ends a task that never ran because it could not get a stack: it fails
+ * (traced), its data is destroyed, waiters learn; the live reference goes. */
+void
+_coro_task_discard (CoroTask *task)
+{
+  CoroScheduler *self = task->scheduler;
+
+  task->returned = TRUE;
+  if (task->future.error == NULL)
+    task->future.error = g_error_new_literal (CORO_SCHEDULER_ERROR, CORO_SCHEDULER_ERROR_NO_MEMORY,
+                                              "No stack for the task");
+  task_settle (task);
+  g_queue_unlink (&self->live, &task->live_link);
+  coro_task_unref (task);
 }
 
 /**

@@ -34,7 +34,7 @@ void         _coro_stack_release         (CoroStack       *stack);
 gsize        _coro_stack_get_used        (const CoroStack *stack);
 gsize        _coro_stack_default_size    (void);
 const char  *_coro_stack_guard_to_string (CoroStackGuard   guard);
-void         _coro_stack_trim_pool       (void);
+void         _coro_stack_trim_pool       (guint            keep);
 
 static inline gboolean
 _coro_stack_canary_intact (const CoroStack *stack)

@@ -124,6 +124,85 @@ coro_semaphore_release (CoroSemaphore *semaphore)
     semaphore->available++;
 }
 
+/* A gated task got its permit: it needs a stack now to run. Without one
+ * it fails and the permit goes on to the next in line. */
+static void
+gated_task_notify (CoroWaiter *waiter,
+                   CoroFuture *future)
+{
+  CoroTask *task = (CoroTask *) ((guint8 *) waiter - G_STRUCT_OFFSET (CoroTask, waiter));
+  g_autoptr(GError) error = NULL;
+
+  if (_coro_task_attach_stack (task, 0, &error))
+    {
+      _coro_task_wake (task, NULL);
+      return;
+    }
+
+  task->future.error = g_steal_pointer (&error);
+  _coro_task_discard (task);
+  coro_semaphore_release (task->gate);
+}
+
+/**
+ * coro_semaphore_spawn:
+ * @reason: the await reason traced while it waits (e.g. "slot")
+ *
+ * Spawns a task that first waits for a permit of @semaphore, the wait
+ * traced as an await of @reason, and only then gets its stack: 5,000 tasks
+ * behind 300 permits hold 300 stacks, not 5,000. The body runs holding the
+ * permit and must coro_semaphore_release() it.
+ *
+ * Returns: (transfer full) (nullable): the task, or %NULL when it got a
+ *   permit at once but no stack
+ */
+CoroTask *
+coro_semaphore_spawn (CoroSemaphore   *semaphore,
+                      CoroScheduler   *scheduler,
+                      guint            reason,
+                      const char      *name,
+                      CoroTaskFunc     func,
+                      gpointer         user_data,
+                      GDestroyNotify   user_data_destroy,
+                      GError         **error)
+{
+  CoroTask *task;
+
+  g_return_val_if_fail (semaphore != NULL, NULL);
+  g_return_val_if_fail (CORO_IS_SCHEDULER (scheduler), NULL);
+  g_return_val_if_fail (func != NULL, NULL);
+
+  task = _coro_scheduler_create_task (scheduler, name, func, user_data, user_data_destroy);
+
+  if (semaphore->available > 0 && semaphore->waiters.length == 0)
+    {
+      semaphore->available--;
+      if (!_coro_task_attach_stack (task, 0, error))
+        {
+          coro_semaphore_release (semaphore);
+          _coro_task_discard (task);
+          coro_task_unref (task);
+          return NULL;
+        }
+      _coro_task_queue_ready (task);
+      return task;
+    }
+
+  task->gate = semaphore;
+  task->await_reason = reason;
+  task->state = CORO_TASK_STATE_AWAITING;
+  task->waiter.link.data = &task->waiter;
+  task->waiter.notify = gated_task_notify;
+  task->waiter.queue = &semaphore->waiters;
+  g_queue_push_tail_link (&semaphore->waiters, &task->waiter.link);
+
+  if (_coro_scheduler_peek_trace (scheduler) != NULL)
+    coro_trace_append (_coro_scheduler_peek_trace (scheduler), CORO_EVENT_AWAIT_BEGIN,
+                       task->id, 0, reason, 0, 0);
+
+  return task;
+}
+
 guint
 coro_semaphore_get_available (CoroSemaphore *semaphore)
 {

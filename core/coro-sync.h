@@ -5,7 +5,7 @@
 
 #pragma once
 
-#include "coro-task.h"
+#include "coro-scheduler.h"
 
 G_BEGIN_DECLS
 
@@ -26,6 +26,14 @@ gboolean         coro_semaphore_acquire_full   (CoroSemaphore     *semaphore,
                                                 guint              reason,
                                                 GError           **error);
 void             coro_semaphore_release        (CoroSemaphore     *semaphore);
+CoroTask        *coro_semaphore_spawn          (CoroSemaphore     *semaphore,
+                                                CoroScheduler     *scheduler,
+                                                guint              reason,
+                                                const char        *name,
+                                                CoroTaskFunc       func,
+                                                gpointer           user_data,
+                                                GDestroyNotify     user_data_destroy,
+                                                GError           **error);
 guint            coro_semaphore_get_available  (CoroSemaphore     *semaphore);
 guint            coro_semaphore_get_n_waiting  (CoroSemaphore     *semaphore);
 

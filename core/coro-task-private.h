@@ -78,6 +78,7 @@ struct _CoroTask
   char           *name;
   GSource        *timer;         /* made on first sleep/timeout, then reused */
   GCancellable   *cancellable;   /* made on first use */
+  gpointer        gate;          /* the CoroSemaphore a gated task waits on */
 };
 
 /* The running task of this thread, and the context now executing (NULL:
@@ -102,6 +103,16 @@ gboolean     _coro_task_suspend_in_queue    (CoroTask      *task,
 void         _coro_task_wake                (CoroTask      *task,
                                              GError        *error);
 CoroTrace   *_coro_scheduler_peek_trace     (CoroScheduler *self);
+CoroTask    *_coro_scheduler_create_task    (CoroScheduler *self,
+                                             const char    *name,
+                                             CoroTaskFunc   func,
+                                             gpointer       user_data,
+                                             GDestroyNotify user_data_destroy);
+gboolean     _coro_task_attach_stack        (CoroTask      *task,
+                                             gsize          stack_size,
+                                             GError       **error);
+void         _coro_task_discard             (CoroTask      *task);
+void         _coro_task_queue_ready         (CoroTask      *task);
 guint32      _coro_next_task_id             (void);
 void         _coro_check_canary             (const CoroStack *stack,
                                              const char      *name);

@@ -191,6 +191,81 @@ test_lock_mutual_exclusion (void)
   coro_lock_free (ld.lock);
 }
 
+/* gated spawning: tasks wait for a permit before they have a stack */
+
+typedef struct
+{
+  CoroSemaphore *semaphore;
+  guint          running;
+  guint          max_running;
+  GString       *order;
+} GateData;
+
+static void
+gated_body (CoroTask *task,
+            gpointer  data)
+{
+  GateData *gd = data;
+
+  g_string_append_printf (gd->order, "%s ", coro_task_get_name (task));
+  gd->running++;
+  gd->max_running = MAX (gd->max_running, gd->running);
+  coro_yield (NULL);
+  gd->running--;
+  coro_semaphore_release (gd->semaphore);
+}
+
+static void
+test_semaphore_spawn (void)
+{
+  g_autoptr(CoroScheduler) scheduler = coro_scheduler_new (NULL);
+  g_autoptr(CoroTrace) trace = coro_trace_new ();
+  g_autoptr(GString) order = g_string_new (NULL);
+  g_autoptr(GString) expected = g_string_new (NULL);
+  GateData gd = { coro_semaphore_new (2), 0, 0, order };
+  g_autoptr(GPtrArray) tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) coro_task_unref);
+  CoroTask *cancelled;
+  guint slot_waits = 0;
+
+  coro_scheduler_set_trace (scheduler, trace);
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("g%u", i);
+      CoroTask *task = coro_semaphore_spawn (gd.semaphore, scheduler, CORO_AWAIT_SLOT, name,
+                                             gated_body, &gd, NULL, NULL);
+      g_assert_nonnull (task);
+      g_ptr_array_add (tasks, task);
+      if (i != 7)
+        g_string_append_printf (expected, "%s ", name);
+    }
+
+  /* the first two hold permits (and stacks); the rest wait without one */
+  g_assert_cmpint (coro_task_get_state (g_ptr_array_index (tasks, 1)), ==, CORO_TASK_STATE_READY);
+  g_assert_cmpint (coro_task_get_state (g_ptr_array_index (tasks, 2)), ==, CORO_TASK_STATE_AWAITING);
+  g_assert_cmpuint (coro_task_get_stack_used (g_ptr_array_index (tasks, 2)), ==, 0);
+  g_assert_cmpuint (coro_semaphore_get_n_waiting (gd.semaphore), ==, 18);
+
+  /* a gated task cancelled while waiting never runs */
+  cancelled = g_ptr_array_index (tasks, 7);
+  g_assert_true (coro_task_cancel (cancelled));
+  g_assert_cmpint (coro_task_get_state (cancelled), ==, CORO_TASK_STATE_CANCELLED);
+
+  coro_test_run_until (coro_scheduler_get_n_live_tasks (scheduler) == 0);
+  g_assert_cmpstr (order->str, ==, expected->str);
+  g_assert_cmpuint (gd.max_running, ==, 2);
+  g_assert_cmpuint (coro_semaphore_get_available (gd.semaphore), ==, 2);
+
+  for (guint i = 0; i < coro_trace_get_n_events (trace); i++)
+    {
+      const CoroEvent *event = coro_trace_get_event (trace, i);
+      if (event->kind == CORO_EVENT_AWAIT_BEGIN && event->reason == CORO_AWAIT_SLOT)
+        slot_waits++;
+    }
+  g_assert_cmpuint (slot_waits, ==, 18);
+
+  coro_semaphore_free (gd.semaphore);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -201,6 +276,7 @@ main (int   argc,
   g_test_add_func ("/core/sync/semaphore/no-barging", test_semaphore_no_barging);
   g_test_add_func ("/core/sync/semaphore/cancel-while-waiting", test_semaphore_cancel_while_waiting);
   g_test_add_func ("/core/sync/lock/mutual-exclusion", test_lock_mutual_exclusion);
+  g_test_add_func ("/core/sync/semaphore/spawn-gated", test_semaphore_spawn);
 
   return g_test_run ();
 }
