@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "coroscope-core.h"
-#include "coro-demo-server.h"
+
 #include "coro-headless.h"
 #include "coro-run.h"
 #include "coro-summary.h"

@@ -5,8 +5,11 @@
 
 #pragma once
 
+#include "coro-demo-server.h"
+#include "coro-fetch.h"
 #include "coro-future.h"
 #include "coro-generator.h"
+#include "coro-run.h"
 #include "coro-scheduler.h"
 #include "coro-sync.h"
 #include "coro-task.h"
