@@ -64,6 +64,7 @@ coro_fetch (CoroTask         *task,
   g_autofree char *redacted = NULL;
   g_autofree guint8 *buffer = NULL;
   GCancellable *cancellable;
+  GAsyncResult *sent;
   gint64 start;
 
   g_return_val_if_fail (task != NULL, FALSE);
@@ -92,7 +93,16 @@ coro_fetch (CoroTask         *task,
 
   soup_session_send_async (session, message, G_PRIORITY_DEFAULT, cancellable,
                            coro_await_ready_cb, coro_await_begin (task, CORO_AWAIT_HTTP_SEND));
-  body = soup_session_send_finish (session, coro_await_end (task), &local_error);
+  sent = coro_await_end (task);
+  /* libsoup 3.2 crashes when a cancel lands after the response arrived but
+   * before this finish: the GTask then reports "cancelled", send_finish()
+   * tears the message's I/O down, and the stream still stored in the GTask
+   * later frees into that I/O (soup_message_io_skip on NULL; fixed in
+   * libsoup 3.7.1, GNOME/libsoup bd3f16bd). Judging the result on its own
+   * gives us the stream; the cancel then fails the first read, cleanly. */
+  if (G_IS_TASK (sent))
+    g_task_set_check_cancellable (G_TASK (sent), FALSE);
+  body = soup_session_send_finish (session, sent, &local_error);
   if (body == NULL)
     goto failed;
 

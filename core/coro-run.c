@@ -113,6 +113,19 @@ emit_finished_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* On the scheduler's context, which is the thread-default context of the
+ * thread that made the run, not always the global default one. */
+static void
+schedule_finished (CoroRun *self)
+{
+  GSource *idle = g_idle_source_new ();
+
+  g_source_set_callback (idle, emit_finished_cb, g_object_ref (self), g_object_unref);
+  g_source_set_static_name (idle, "[coroscope] run finished");
+  self->finished_idle = g_source_attach (idle, coro_scheduler_get_context (self->scheduler));
+  g_source_unref (idle);
+}
+
 /* Runs when a task ends, however it ends (also cancelled before it ran),
  * possibly on the task's small stack: count, and leave the signal to the
  * main loop. */
@@ -136,14 +149,7 @@ fetch_data_free (gpointer data)
     }
 
   if (++self->n_ended == self->urls->len && self->finished_idle == 0)
-    {
-      GSource *idle = g_idle_source_new ();
-
-      g_source_set_callback (idle, emit_finished_cb, g_object_ref (self), g_object_unref);
-      g_source_set_static_name (idle, "[coroscope] run finished");
-      self->finished_idle = g_source_attach (idle, coro_scheduler_get_context (self->scheduler));
-      g_source_unref (idle);
-    }
+    schedule_finished (self);
 
   g_object_unref (self);
   g_free (fd);
@@ -544,7 +550,7 @@ coro_run_start (CoroRun *self)
     }
 
   if (self->urls->len == 0)
-    self->finished_idle = g_idle_add_full (G_PRIORITY_DEFAULT, emit_finished_cb, g_object_ref (self), g_object_unref);
+    schedule_finished (self);
 }
 
 /**

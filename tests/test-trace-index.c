@@ -1,0 +1,739 @@
+/* test-trace-index.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <locale.h>
+
+#include "coro-summary.h"
+#include "coro-trace-index.h"
+#include "trace-test-common.h"
+
+#define T TRACE_TEST_THREAD
+
+static void
+add (CoroTrace     *trace,
+     gint64         time_ns,
+     CoroEventKind  kind,
+     guint32        task,
+     guint32        other,
+     guint16        reason,
+     guint8         flags,
+     guint64        arg)
+{
+  coro_trace_append_at (trace, time_ns, T, kind, task, other, reason, flags, arg);
+}
+
+/* Two tasks: one awaits HTTP (and the await fails), hands the thread
+ * directly to the other, finishes; the other yields and fails. */
+static CoroTrace *
+make_small_trace_scaled (gint64 scale)
+{
+  CoroTrace *trace = coro_trace_new_for_import ();
+  guint32 key_url = coro_trace_intern (trace, "url");
+  guint32 key_status = coro_trace_intern (trace, "status");
+  guint32 key_bytes = coro_trace_intern (trace, "bytes");
+
+  coro_trace_set_metadata (trace, "concurrency", "2");
+  coro_trace_set_metadata (trace, "timeout", "30");
+  add (trace, 0 * scale, CORO_EVENT_CREATED, 1, 0, 0, 0, coro_trace_intern (trace, "a"));
+  add (trace, 0 * scale, CORO_EVENT_CREATED, 2, 1, 0, 0, coro_trace_intern (trace, "b"));
+  add (trace, 10 * scale, CORO_EVENT_SWITCH, 0, 1, 0, 0, 0);
+  add (trace, 20 * scale, CORO_EVENT_ATTRIBUTE, 1, key_url, 0, CORO_EVENT_FLAG_TEXT,
+       coro_trace_intern (trace, "https://example.com/a"));
+  add (trace, 30 * scale, CORO_EVENT_AWAIT_BEGIN, 1, 0, CORO_AWAIT_HTTP_SEND, 0, 0);
+  add (trace, 40 * scale, CORO_EVENT_SWITCH, 1, 2, 0, 0, 0);
+  add (trace, 50 * scale, CORO_EVENT_YIELD, 2, 0, 0, 0, 0);
+  add (trace, 60 * scale, CORO_EVENT_SWITCH, 2, 0, 0, 0, 0);
+  add (trace, 100 * scale, CORO_EVENT_READY, 1, 0, CORO_AWAIT_HTTP_SEND, 0, 0);
+  add (trace, 110 * scale, CORO_EVENT_SWITCH, 0, 1, 0, 0, 0);
+  add (trace, 115 * scale, CORO_EVENT_AWAIT_END, 1, 0, CORO_AWAIT_HTTP_SEND, CORO_EVENT_FLAG_ERROR, 0);
+  add (trace, 120 * scale, CORO_EVENT_ATTRIBUTE, 1, key_status, 0, 0, 200);
+  add (trace, 120 * scale, CORO_EVENT_ATTRIBUTE, 1, key_bytes, 0, 0, 10);
+  add (trace, 121 * scale, CORO_EVENT_ATTRIBUTE, 1, key_bytes, 0, 0, 30);
+  add (trace, 130 * scale, CORO_EVENT_FINISHED, 1, 0, 0, 0, 0);
+  add (trace, 140 * scale, CORO_EVENT_SWITCH, 1, 2, 0, 0, 0);
+  add (trace, 150 * scale, CORO_EVENT_FAILED, 2, 0, 0, 0, coro_trace_intern (trace, "boom"));
+  add (trace, 160 * scale, CORO_EVENT_SWITCH, 2, 0, 0, 0, 0);
+
+  return trace;
+}
+
+static CoroTrace *
+make_small_trace (void)
+{
+  return make_small_trace_scaled (1);
+}
+
+static void
+assert_segment (const CoroSegment *segment,
+                CoroTaskState      state,
+                gint64             start_ns,
+                gint64             end_ns)
+{
+  g_assert_cmpint (segment->state, ==, state);
+  g_assert_cmpint (segment->start_ns, ==, start_ns);
+  g_assert_cmpint (segment->end_ns, ==, end_ns);
+}
+
+static void
+test_index_states (void)
+{
+  g_autoptr (CoroTrace) trace = make_small_trace ();
+  g_autoptr (CoroTraceIndex) index = coro_trace_index_new (trace);
+  const CoroIndexTask *a, *b;
+  const CoroSegment *segments;
+  const CoroIndexSwitch *switches;
+  const CoroIndexWake *wakes;
+  guint n;
+
+  g_assert_cmpuint (coro_trace_index_update (index), ==, coro_trace_get_n_events (trace));
+  g_assert_cmpuint (coro_trace_index_update (index), ==, 0);
+  g_assert_cmpuint (coro_trace_index_get_n_tasks (index), ==, 2);
+
+  a = coro_trace_index_lookup_task (index, 1);
+  g_assert_nonnull (a);
+  g_assert_true (a == coro_trace_index_get_task (index, 0));
+  g_assert_cmpstr (coro_trace_index_task_get_name (index, a), ==, "a");
+  g_assert_cmpstr (coro_trace_index_task_get_label (index, a), ==, "https://example.com/a");
+  g_assert_cmpint (a->state, ==, CORO_TASK_STATE_DONE);
+  g_assert_cmpint (a->created_ns, ==, 0);
+  g_assert_cmpint (a->started_ns, ==, 10);
+  g_assert_cmpint (a->ended_ns, ==, 140);
+  g_assert_cmpuint (a->n_switches, ==, 2);
+  g_assert_cmpuint (a->n_awaits, ==, 1);
+  g_assert_cmpuint (a->n_await_errors, ==, 1);
+  g_assert_cmpint (a->time_running_ns, ==, 30 + 30);
+  g_assert_cmpint (a->time_awaiting_ns, ==, 60);
+  g_assert_cmpint (a->time_ready_ns, ==, 10 + 10);
+  g_assert_cmpint (a->status, ==, 200);
+  g_assert_cmpint (a->bytes, ==, 30);
+  g_assert_cmpint (a->content_length, ==, -1);
+  g_assert_cmpuint (a->thread_id, ==, T);
+
+  segments = coro_trace_index_task_get_segments (index, a, &n);
+  g_assert_cmpuint (n, ==, 5);
+  assert_segment (&segments[0], CORO_TASK_STATE_READY, 0, 10);
+  assert_segment (&segments[1], CORO_TASK_STATE_RUNNING, 10, 40);
+  g_assert_cmpuint (segments[1].other, ==, 2);
+  assert_segment (&segments[2], CORO_TASK_STATE_AWAITING, 40, 100);
+  g_assert_cmpuint (segments[2].reason, ==, CORO_AWAIT_HTTP_SEND);
+  g_assert_true (segments[2].flags & CORO_SEGMENT_FLAG_AWAIT_FAILED);
+  assert_segment (&segments[3], CORO_TASK_STATE_READY, 100, 110);
+  g_assert_cmpuint (segments[3].other, ==, 0);
+  assert_segment (&segments[4], CORO_TASK_STATE_RUNNING, 110, 140);
+
+  b = coro_trace_index_lookup_task (index, 2);
+  g_assert_cmpuint (b->parent, ==, 1);
+  g_assert_cmpint (b->state, ==, CORO_TASK_STATE_FAILED);
+  g_assert_cmpstr (coro_trace_get_string (trace, b->error_id), ==, "boom");
+  g_assert_cmpint (b->ended_ns, ==, 160);
+  g_assert_cmpuint (b->n_yields, ==, 1);
+  g_assert_cmpint (b->time_running_ns, ==, 20 + 20);
+  g_assert_cmpint (b->time_ready_ns, ==, 40 + 80);
+  g_assert_cmpstr (coro_trace_index_task_get_label (index, b), ==, "b");
+  segments = coro_trace_index_task_get_segments (index, b, &n);
+  g_assert_cmpuint (n, ==, 4);
+  assert_segment (&segments[0], CORO_TASK_STATE_READY, 0, 40);
+  assert_segment (&segments[1], CORO_TASK_STATE_RUNNING, 40, 60);
+  assert_segment (&segments[2], CORO_TASK_STATE_READY, 60, 140);
+  assert_segment (&segments[3], CORO_TASK_STATE_RUNNING, 140, 160);
+
+  g_assert_cmpuint (coro_trace_index_get_n_threads (index), ==, 1);
+  g_assert_cmpuint (coro_trace_index_get_thread_id (index, 0), ==, T);
+  segments = coro_trace_index_get_thread_segments (index, 0, &n);
+  g_assert_cmpuint (n, ==, 7);
+  {
+    static const guint32 holders[] = { 0, 1, 2, 0, 1, 2, 0 };
+    static const gint64 starts[] = { 0, 10, 40, 60, 110, 140, 160 };
+
+    for (guint i = 0; i < n; i++)
+      {
+        g_assert_cmpuint (segments[i].task, ==, holders[i]);
+        g_assert_cmpint (segments[i].start_ns, ==, starts[i]);
+        g_assert_cmpint (segments[i].end_ns, ==, i + 1 < n ? starts[i + 1] : CORO_SEGMENT_OPEN);
+      }
+  }
+
+  switches = coro_trace_index_get_switches (index, &n);
+  g_assert_cmpuint (n, ==, 6);
+  g_assert_cmpuint (switches[1].from, ==, 1);
+  g_assert_cmpuint (switches[1].to, ==, 2);
+  g_assert_cmpint (switches[1].time_ns, ==, 40);
+
+  wakes = coro_trace_index_get_wakes (index, &n);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpuint (wakes[0].task, ==, 1);
+  g_assert_cmpuint (wakes[0].waker, ==, 0);
+  g_assert_cmpint (wakes[0].time_ns, ==, 100);
+  g_assert_cmpint (wakes[0].resume_ns, ==, 110);
+
+  g_assert_cmpuint (coro_trace_index_get_n_in_flight (index), ==, 0);
+  g_assert_cmpuint (coro_trace_index_get_n_ready (index), ==, 0);
+  g_assert_cmpuint (coro_trace_index_get_n_ended (index), ==, 2);
+  g_assert_cmpint (coro_trace_index_get_total_bytes (index), ==, 30);
+  g_assert_cmpuint (coro_trace_index_get_n_run_threads (index), ==, 1);
+  g_assert_cmpint (coro_trace_index_get_first_ns (index), ==, 0);
+  g_assert_cmpint (coro_trace_index_get_last_ns (index), ==, 160);
+}
+
+static void
+copy_strings (CoroTrace *from,
+              CoroTrace *to)
+{
+  for (guint32 id = 1; coro_trace_get_string (from, id)[0] != '\0'; id++)
+    g_assert_cmpuint (coro_trace_intern (to, coro_trace_get_string (from, id)), ==, id);
+}
+
+static void
+assert_same_index (CoroTraceIndex *a,
+                   CoroTraceIndex *b)
+{
+  const void *pa, *pb;
+  guint na, nb;
+
+  g_assert_cmpuint (coro_trace_index_get_n_tasks (a), ==, coro_trace_index_get_n_tasks (b));
+  for (guint i = 0; i < coro_trace_index_get_n_tasks (a); i++)
+    {
+      const CoroIndexTask *ta = coro_trace_index_get_task (a, i);
+      const CoroIndexTask *tb = coro_trace_index_get_task (b, i);
+
+      /* everything before the private part */
+      g_assert_cmpmem (ta, G_STRUCT_OFFSET (CoroIndexTask, segments),
+                       tb, G_STRUCT_OFFSET (CoroIndexTask, segments));
+      pa = coro_trace_index_task_get_segments (a, ta, &na);
+      pb = coro_trace_index_task_get_segments (b, tb, &nb);
+      g_assert_cmpmem (pa, na * sizeof (CoroSegment), pb, nb * sizeof (CoroSegment));
+    }
+
+  g_assert_cmpuint (coro_trace_index_get_n_threads (a), ==, coro_trace_index_get_n_threads (b));
+  for (guint i = 0; i < coro_trace_index_get_n_threads (a); i++)
+    {
+      pa = coro_trace_index_get_thread_segments (a, i, &na);
+      pb = coro_trace_index_get_thread_segments (b, i, &nb);
+      g_assert_cmpmem (pa, na * sizeof (CoroSegment), pb, nb * sizeof (CoroSegment));
+    }
+
+  pa = coro_trace_index_get_switches (a, &na);
+  pb = coro_trace_index_get_switches (b, &nb);
+  g_assert_cmpmem (pa, na * sizeof (CoroIndexSwitch), pb, nb * sizeof (CoroIndexSwitch));
+  pa = coro_trace_index_get_wakes (a, &na);
+  pb = coro_trace_index_get_wakes (b, &nb);
+  g_assert_cmpmem (pa, na * sizeof (CoroIndexWake), pb, nb * sizeof (CoroIndexWake));
+  pa = coro_trace_index_get_blocks (a, &na);
+  pb = coro_trace_index_get_blocks (b, &nb);
+  g_assert_cmpmem (pa, na * sizeof (CoroIndexBlock), pb, nb * sizeof (CoroIndexBlock));
+
+  g_assert_cmpuint (coro_trace_index_get_n_in_flight (a), ==, coro_trace_index_get_n_in_flight (b));
+  g_assert_cmpuint (coro_trace_index_get_n_ready (a), ==, coro_trace_index_get_n_ready (b));
+  g_assert_cmpint (coro_trace_index_get_total_bytes (a), ==, coro_trace_index_get_total_bytes (b));
+  g_assert_cmpint (coro_trace_index_get_last_ns (a), ==, coro_trace_index_get_last_ns (b));
+}
+
+/* A live view appends and updates in turns: the index built that way,
+ * reading each event once, equals the one built in one go. */
+static void
+test_index_incremental (void)
+{
+  g_autoptr (CoroTrace) source = trace_test_make_run (300, 7, TRUE);
+  g_autoptr (CoroTrace) live = coro_trace_new_for_import ();
+  g_autoptr (CoroTraceIndex) whole = coro_trace_index_new (source);
+  g_autoptr (CoroTraceIndex) step = coro_trace_index_new (live);
+  g_autoptr (GRand) rand = g_rand_new_with_seed (3);
+  guint n_events = coro_trace_get_n_events (source);
+  guint copied = 0;
+
+  coro_trace_index_update (whole);
+  copy_strings (source, live);
+
+  while (copied < n_events)
+    {
+      guint burst = MIN (n_events - copied, (guint) g_rand_int_range (rand, 1, 300));
+      guint before = coro_trace_index_get_n_indexed (step);
+
+      for (guint i = 0; i < burst; i++, copied++)
+        {
+          const CoroEvent *e = coro_trace_get_event (source, copied);
+
+          coro_trace_append_at (live, (gint64) e->time, e->thread_id, e->kind, e->task,
+                                e->other, e->reason, e->flags, e->arg);
+        }
+
+      /* sometimes in slices, as background indexing does */
+      if (g_rand_boolean (rand))
+        {
+          while (coro_trace_index_update_limited (step, 17) > 0)
+            ;
+        }
+      else
+        {
+          g_assert_cmpuint (coro_trace_index_update (step), ==, burst);
+        }
+      g_assert_cmpuint (coro_trace_index_get_n_indexed (step), ==, before + burst);
+      g_assert_cmpuint (coro_trace_index_update (step), ==, 0);
+    }
+
+  assert_same_index (whole, step);
+}
+
+static void
+test_index_invariants (void)
+{
+  g_autoptr (CoroTrace) trace = trace_test_make_run (500, 11, FALSE);
+  g_autoptr (CoroTraceIndex) index = coro_trace_index_new (trace);
+  guint n_tasks;
+  guint n_ended = 0;
+  const CoroSegment *segments;
+  guint n;
+
+  coro_trace_index_update (index);
+  n_tasks = coro_trace_index_get_n_tasks (index);
+  g_assert_cmpuint (n_tasks, ==, 501);
+
+  for (guint i = 0; i < n_tasks; i++)
+    {
+      const CoroIndexTask *task = coro_trace_index_get_task (index, i);
+      gint64 sums[CORO_TASK_STATE_CANCELLED + 1] = { 0, };
+      gboolean ended = task->state >= CORO_TASK_STATE_DONE;
+
+      g_assert_cmpuint (task->spawn_index, ==, i);
+      g_assert_true (coro_trace_index_lookup_task (index, task->id) == task);
+      segments = coro_trace_index_task_get_segments (index, task, &n);
+      g_assert_cmpuint (n, >, 0);
+      g_assert_cmpint (segments[0].start_ns, ==, task->created_ns);
+
+      for (guint s = 0; s < n; s++)
+        {
+          g_assert_cmpuint (segments[s].task, ==, task->id);
+          if (s + 1 < n)
+            {
+              g_assert_cmpint (segments[s].end_ns, ==, segments[s + 1].start_ns);
+              g_assert_cmpint (segments[s].state, !=, segments[s + 1].state);
+              g_assert_cmpint (segments[s].end_ns, >=, segments[s].start_ns);
+              sums[segments[s].state] += segments[s].end_ns - segments[s].start_ns;
+            }
+        }
+
+      if (ended)
+        {
+          n_ended++;
+          g_assert_cmpint (segments[n - 1].end_ns, ==, task->ended_ns);
+          sums[segments[n - 1].state] += segments[n - 1].end_ns - segments[n - 1].start_ns;
+        }
+      else
+        {
+          /* the generator is still suspended at the end of the run */
+          g_assert_cmpint (segments[n - 1].end_ns, ==, CORO_SEGMENT_OPEN);
+        }
+
+      g_assert_cmpint (sums[CORO_TASK_STATE_RUNNING], ==, task->time_running_ns);
+      g_assert_cmpint (sums[CORO_TASK_STATE_READY], ==, task->time_ready_ns);
+      g_assert_cmpint (sums[CORO_TASK_STATE_AWAITING], ==, task->time_awaiting_ns);
+    }
+
+  g_assert_cmpuint (n_ended, ==, 500);
+  g_assert_cmpuint (coro_trace_index_get_n_ended (index), ==, 500);
+  g_assert_cmpuint (coro_trace_index_get_n_in_flight (index), ==, 1);
+  g_assert_cmpuint (coro_trace_index_get_n_run_threads (index), ==, 1);
+  g_assert_cmpuint (coro_trace_index_get_run_thread_id (index, 0), ==, T);
+
+  segments = coro_trace_index_get_thread_segments (index, 0, &n);
+  for (guint s = 0; s + 1 < n; s++)
+    {
+      g_assert_cmpint (segments[s].end_ns, ==, segments[s + 1].start_ns);
+      g_assert_cmpuint (segments[s].other, ==, segments[s + 1].task);
+    }
+}
+
+static guint
+linear_segment_search (const CoroSegment *segments,
+                       guint              n,
+                       gint64             time_ns)
+{
+  for (guint i = 0; i < n; i++)
+    if (segments[i].end_ns > time_ns)
+      return i;
+  return n;
+}
+
+static void
+test_index_search (void)
+{
+  g_autoptr (CoroTrace) trace = trace_test_make_run (200, 5, FALSE);
+  g_autoptr (CoroTraceIndex) index = coro_trace_index_new (trace);
+  g_autoptr (GRand) rand = g_rand_new_with_seed (9);
+  const CoroIndexSwitch *switches;
+  const CoroIndexWake *wakes;
+  guint n_switches, n_wakes;
+  gint64 last;
+
+  coro_trace_index_update (index);
+  last = coro_trace_index_get_last_ns (index);
+
+  for (guint i = 0; i < coro_trace_index_get_n_tasks (index); i++)
+    {
+      const CoroIndexTask *task = coro_trace_index_get_task (index, i);
+      guint n;
+      const CoroSegment *segments = coro_trace_index_task_get_segments (index, task, &n);
+
+      for (guint probe = 0; probe < 50; probe++)
+        {
+          gint64 at = g_rand_int_range (rand, -10, (gint32) MIN (last + 10, G_MAXINT32));
+          guint found = coro_segment_search (segments, n, at);
+
+          g_assert_cmpuint (found, ==, linear_segment_search (segments, n, at));
+          if (found < n)
+            g_assert_cmpint (segments[found].end_ns, >, at);
+        }
+
+      /* exact boundaries */
+      for (guint s = 0; s < n; s++)
+        g_assert_cmpuint (coro_segment_search (segments, n, segments[s].start_ns), ==,
+                          linear_segment_search (segments, n, segments[s].start_ns));
+    }
+
+  g_assert_cmpuint (coro_segment_search (NULL, 0, 5), ==, 0);
+
+  switches = coro_trace_index_get_switches (index, &n_switches);
+  wakes = coro_trace_index_get_wakes (index, &n_wakes);
+  for (guint probe = 0; probe < 500; probe++)
+    {
+      gint64 at = g_rand_int_range (rand, 0, (gint32) MIN (last + 10, G_MAXINT32));
+      guint s = coro_index_switch_search (switches, n_switches, at);
+      guint w = coro_index_wake_search (wakes, n_wakes, at);
+
+      g_assert_true (s == n_switches || switches[s].time_ns >= at);
+      g_assert_true (s == 0 || switches[s - 1].time_ns < at);
+      g_assert_true (w == n_wakes || wakes[w].time_ns >= at);
+      g_assert_true (w == 0 || wakes[w - 1].time_ns < at);
+    }
+}
+
+/* An await whose future had already settled: woken before it switched
+ * away, so it goes to READY, not AWAITING. */
+static void
+test_index_woken_before_switch (void)
+{
+  g_autoptr (CoroTrace) trace = coro_trace_new_for_import ();
+  g_autoptr (CoroTraceIndex) index = coro_trace_index_new (trace);
+  const CoroIndexTask *task;
+  const CoroSegment *segments;
+  guint n;
+
+  add (trace, 0, CORO_EVENT_CREATED, 1, 0, 0, 0, 0);
+  add (trace, 0, CORO_EVENT_CREATED, 3, 0, 0, 0, 0);
+  add (trace, 5, CORO_EVENT_SWITCH, 0, 1, 0, 0, 0);
+  add (trace, 8, CORO_EVENT_AWAIT_BEGIN, 1, 0, CORO_AWAIT_FUTURE, 0, 0);
+  add (trace, 9, CORO_EVENT_READY, 1, 3, CORO_AWAIT_FUTURE, 0, 0);
+  add (trace, 10, CORO_EVENT_SWITCH, 1, 0, 0, 0, 0);
+  coro_trace_index_update (index);
+
+  task = coro_trace_index_lookup_task (index, 1);
+  g_assert_cmpint (task->state, ==, CORO_TASK_STATE_READY);
+  segments = coro_trace_index_task_get_segments (index, task, &n);
+  g_assert_cmpuint (n, ==, 3);
+  assert_segment (&segments[2], CORO_TASK_STATE_READY, 10, CORO_SEGMENT_OPEN);
+  g_assert_cmpuint (segments[2].other, ==, 3);
+  g_assert_cmpuint (coro_trace_index_get_n_ready (index), ==, 2);
+  g_assert_cmpuint (coro_trace_index_get_n_in_flight (index), ==, 2);
+
+  /* and the open segment counts up to "now" */
+  {
+    gint64 running, ready, awaiting;
+
+    coro_trace_index_task_get_times (index, task, 25, &running, &ready, &awaiting);
+    g_assert_cmpint (running, ==, 5);
+    g_assert_cmpint (ready, ==, 5 + 15);
+    g_assert_cmpint (awaiting, ==, 0);
+  }
+}
+
+static void
+test_index_cancel_while_awaiting (void)
+{
+  g_autoptr (CoroTrace) trace = coro_trace_new_for_import ();
+  g_autoptr (CoroTraceIndex) index = coro_trace_index_new (trace);
+  const CoroIndexTask *task;
+  const CoroSegment *segments;
+  guint n;
+
+  add (trace, 0, CORO_EVENT_CREATED, 1, 0, 0, 0, 0);
+  add (trace, 5, CORO_EVENT_SWITCH, 0, 1, 0, 0, 0);
+  add (trace, 8, CORO_EVENT_AWAIT_BEGIN, 1, 0, CORO_AWAIT_SLEEP, 0, 0);
+  add (trace, 10, CORO_EVENT_SWITCH, 1, 0, 0, 0, 0);
+  add (trace, 50, CORO_EVENT_CANCELLED, 1, 0, 0, 0, 0);
+  coro_trace_index_update (index);
+
+  task = coro_trace_index_lookup_task (index, 1);
+  g_assert_cmpint (task->state, ==, CORO_TASK_STATE_CANCELLED);
+  g_assert_cmpint (task->ended_ns, ==, 50);
+  g_assert_cmpint (task->time_awaiting_ns, ==, 40);
+  segments = coro_trace_index_task_get_segments (index, task, &n);
+  g_assert_cmpuint (n, ==, 3);
+  assert_segment (&segments[2], CORO_TASK_STATE_AWAITING, 10, 50);
+  g_assert_cmpuint (segments[2].reason, ==, CORO_AWAIT_SLEEP);
+  g_assert_cmpuint (coro_trace_index_get_n_in_flight (index), ==, 0);
+}
+
+static void
+test_index_loop_blocked (void)
+{
+  g_autoptr (CoroTrace) trace = coro_trace_new_for_import ();
+  g_autoptr (CoroTraceIndex) index = coro_trace_index_new (trace);
+  const CoroIndexBlock *blocks;
+  guint n;
+
+  add (trace, 100, CORO_EVENT_CREATED, 1, 0, 0, 0, 0);
+  add (trace, 200, CORO_EVENT_SWITCH, 0, 1, 0, 0, 0);
+  add (trace, 5000200, CORO_EVENT_LOOP_BLOCKED, 1, 0, 0, 0, 5000000);
+  /* a bogus length reaches back to the first event, no further */
+  add (trace, 5000300, CORO_EVENT_LOOP_BLOCKED, 1, 0, 0, 0, G_MAXUINT64);
+  coro_trace_index_update (index);
+
+  blocks = coro_trace_index_get_blocks (index, &n);
+  g_assert_cmpuint (n, ==, 2);
+  g_assert_cmpint (blocks[0].start_ns, ==, 200);
+  g_assert_cmpint (blocks[0].end_ns, ==, 5000200);
+  g_assert_cmpuint (blocks[0].task, ==, 1);
+  g_assert_cmpint (blocks[1].start_ns, ==, 100);
+}
+
+static void
+test_index_threads (void)
+{
+  g_autoptr (CoroTrace) trace = coro_trace_new_for_import ();
+  g_autoptr (CoroTraceIndex) index = coro_trace_index_new (trace);
+  const CoroIndexTask *task;
+  const CoroSegment *segments;
+  guint n;
+
+  coro_trace_append_at (trace, 0, 11, CORO_EVENT_CREATED, 1, 0, 0, 0, 0);
+  coro_trace_append_at (trace, 1, 11, CORO_EVENT_SWITCH, 0, 1, 0, 0, 0);
+  coro_trace_append_at (trace, 2, 11, CORO_EVENT_YIELD, 1, 0, 0, 0, 0);
+  coro_trace_append_at (trace, 3, 11, CORO_EVENT_SWITCH, 1, 0, 0, 0, 0);
+  coro_trace_append_at (trace, 4, 12, CORO_EVENT_SWITCH, 0, 1, 0, 0, 0);
+  /* a time that goes backwards is clamped */
+  coro_trace_append_at (trace, 2, 12, CORO_EVENT_FINISHED, 1, 0, 0, 0, 0);
+  coro_trace_append_at (trace, 6, 12, CORO_EVENT_SWITCH, 1, 0, 0, 0, 0);
+  coro_trace_index_update (index);
+
+  g_assert_cmpuint (coro_trace_index_get_n_threads (index), ==, 2);
+  g_assert_cmpuint (coro_trace_index_get_n_run_threads (index), ==, 2);
+  g_assert_cmpuint (coro_trace_index_get_run_thread_id (index, 1), ==, 12);
+  task = coro_trace_index_lookup_task (index, 1);
+  g_assert_true (task->multi_thread);
+  g_assert_cmpuint (task->thread_id, ==, 11);
+  g_assert_cmpint (task->ended_ns, ==, 6);
+  segments = coro_trace_index_get_thread_segments (index, 1, &n);
+  g_assert_cmpuint (n, ==, 3);
+  g_assert_cmpuint (segments[1].task, ==, 1);
+  g_assert_cmpint (segments[1].start_ns, ==, 4);
+  g_assert_cmpint (segments[1].end_ns, ==, 6);
+}
+
+/* A live trace (the real clock) indexes the same way */
+static void
+test_index_live (void)
+{
+  g_autoptr (CoroTrace) trace = coro_trace_new ();
+  g_autoptr (CoroTraceIndex) index = coro_trace_index_new (trace);
+  const CoroIndexTask *task;
+
+  coro_trace_append (trace, CORO_EVENT_CREATED, 1, 0, 0, 0, coro_trace_intern (trace, "live"));
+  coro_trace_append (trace, CORO_EVENT_SWITCH, 0, 1, 0, 0, 0);
+  coro_trace_set_attribute_int (trace, 1, "bytes", 12);
+  coro_trace_append (trace, CORO_EVENT_FINISHED, 1, 0, 0, 0, 0);
+  coro_trace_append (trace, CORO_EVENT_SWITCH, 1, 0, 0, 0, 0);
+  g_assert_cmpuint (coro_trace_index_update (index), ==, 5);
+
+  task = coro_trace_index_lookup_task (index, 1);
+  g_assert_cmpint (task->state, ==, CORO_TASK_STATE_DONE);
+  g_assert_cmpint (task->created_ns, >=, 0);
+  g_assert_cmpint (task->ended_ns, >=, task->started_ns);
+  g_assert_cmpint (task->bytes, ==, 12);
+  g_assert_cmpint (coro_trace_index_get_total_bytes (index), ==, 12);
+  g_assert_true (coro_trace_index_get_trace (index) == trace);
+}
+
+/* A gated task (coro_semaphore_spawn) waits for its slot before it ever
+ * runs: an AWAITING segment from its creation, without a switch away */
+static void
+test_index_gated (void)
+{
+  g_autoptr (CoroTrace) trace = coro_trace_new_for_import ();
+  g_autoptr (CoroTraceIndex) index = coro_trace_index_new (trace);
+  const CoroIndexTask *task;
+  const CoroSegment *segments;
+  guint n;
+
+  add (trace, 0, CORO_EVENT_CREATED, 1, 0, 0, 0, coro_trace_intern (trace, "gated"));
+  add (trace, 0, CORO_EVENT_AWAIT_BEGIN, 1, 0, CORO_AWAIT_SLOT, 0, 0);
+  add (trace, 50, CORO_EVENT_READY, 1, 0, CORO_AWAIT_SLOT, 0, 0);
+  add (trace, 60, CORO_EVENT_SWITCH, 0, 1, 0, 0, 0);
+  add (trace, 60, CORO_EVENT_AWAIT_END, 1, 0, CORO_AWAIT_SLOT, 0, 0);
+  add (trace, 70, CORO_EVENT_FINISHED, 1, 0, 0, 0, 0);
+  add (trace, 70, CORO_EVENT_SWITCH, 1, 0, 0, 0, 0);
+  coro_trace_index_update (index);
+
+  task = coro_trace_index_lookup_task (index, 1);
+  g_assert_cmpint (task->started_ns, ==, 60);
+  segments = coro_trace_index_task_get_segments (index, task, &n);
+  g_assert_cmpuint (n, >=, 3);
+  g_assert_cmpint (segments[0].state, ==, CORO_TASK_STATE_AWAITING);
+  g_assert_cmpint (segments[0].reason, ==, CORO_AWAIT_SLOT);
+  g_assert_cmpint (segments[0].start_ns, ==, 0);
+  g_assert_cmpint (segments[0].end_ns, ==, 50);
+  g_assert_cmpint (segments[1].state, ==, CORO_TASK_STATE_READY);
+  g_assert_cmpint (segments[1].end_ns, ==, 60);
+  g_assert_cmpint (segments[2].state, ==, CORO_TASK_STATE_RUNNING);
+  g_assert_cmpint (segments[2].end_ns, ==, 70);
+}
+
+/* ---- summary --------------------------------------------------------- */
+
+static const char small_summary[] =
+  "Coroscope run summary\n"
+  "settings: concurrency 2, timeout 30\n"
+  "id  state      status  bytes  total ms  awaiting ms  switches  url\n"
+  " 1  done          200     30     1.728        0.741         2  https://example.com/a\n"
+  " 2  failed          -      -     1.975        0.000         2  b  error: boom\n"
+  "tasks: 2 (done 1, failed 1, cancelled 0, unfinished 0)\n"
+  "wall time: 1.975 ms\n"
+  "sum of in-flight times: 3.086 ms\n"
+  "achieved concurrency: 1.56\n"
+  "thread: every task ran on OS thread 4242\n";
+
+static void
+test_summary_small (void)
+{
+  g_autoptr (CoroTrace) trace = make_small_trace_scaled (12345);
+  g_autoptr (CoroTraceIndex) index = coro_trace_index_new (trace);
+  g_autofree char *text = coro_summary_format (index);
+
+  /* 140 × 12345 ns = 1.7283 ms; in flight from the first run: a 10→140
+   * and b 40→160, 250 × 12345 ns = 3086.25 µs; the ratio 250 / 160 is
+   * 1.5625, two decimals 1.56 */
+  g_assert_cmpstr (text, ==, small_summary);
+}
+
+static void
+test_summary_shortened (void)
+{
+  g_autoptr (CoroTrace) trace = trace_test_make_run (100, 21, FALSE);
+  g_autoptr (CoroTraceIndex) index = coro_trace_index_new (trace);
+  g_autofree char *text = coro_summary_format (index);
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  guint n_failed = 0, n_rows = 0;
+  g_autofree char *expected = NULL;
+
+  coro_trace_index_update (index);
+  for (guint i = 0; i < coro_trace_index_get_n_tasks (index); i++)
+    {
+      const CoroIndexTask *task = coro_trace_index_get_task (index, i);
+
+      if (task->state == CORO_TASK_STATE_FAILED || task->state == CORO_TASK_STATE_CANCELLED ||
+          task->error_id != 0)
+        n_failed++;
+    }
+  g_assert_cmpuint (n_failed, >, 0);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_ascii_isdigit (lines[i][strspn (lines[i], " ")]))
+      n_rows++;
+
+  /* the 20 slowest and every failed one; some may be both */
+  g_assert_cmpuint (n_rows, >=, MAX (20, n_failed));
+  g_assert_cmpuint (n_rows, <=, 20 + n_failed);
+  expected = g_strdup_printf ("(%u more tasks not shown: listed are the 20 slowest and %u failed)",
+                              101 - n_rows, n_failed);
+  g_assert_nonnull (strstr (text, expected));
+  g_assert_nonnull (strstr (text, "tasks: 101 ("));
+  g_assert_nonnull (strstr (text, "thread: every task ran on OS thread 4242\n"));
+}
+
+static void
+test_summary_deterministic (void)
+{
+  g_autoptr (CoroTrace) trace = trace_test_make_run (60, 2, TRUE);
+  g_autoptr (CoroTraceIndex) a = coro_trace_index_new (trace);
+  g_autoptr (CoroTraceIndex) b = coro_trace_index_new (trace);
+  g_autofree char *first = coro_summary_format (a);
+  g_autofree char *again = coro_summary_format (a);
+  g_autofree char *other = NULL;
+
+  g_assert_cmpstr (first, ==, again);
+  g_assert_true (g_utf8_validate (first, -1, NULL));
+  /* a URL with a newline does not add a line: one line per row */
+  g_assert_null (strstr (first, "new\nline"));
+
+  if (setlocale (LC_ALL, "de_DE.UTF-8") == NULL)
+    {
+      g_test_message ("de_DE.UTF-8 is not installed: compared in C only");
+      other = coro_summary_format (b);
+    }
+  else
+    {
+      other = coro_summary_format (b);
+      setlocale (LC_ALL, "C");
+    }
+  g_assert_cmpstr (first, ==, other);
+}
+
+static void
+test_summary_threads (void)
+{
+  g_autoptr (CoroTrace) trace = coro_trace_new_for_import ();
+  g_autoptr (CoroTraceIndex) index = coro_trace_index_new (trace);
+  g_autofree char *text = NULL;
+
+  coro_trace_append_at (trace, 0, 11, CORO_EVENT_CREATED, 1, 0, 0, 0, 0);
+  coro_trace_append_at (trace, 1, 11, CORO_EVENT_SWITCH, 0, 1, 0, 0, 0);
+  coro_trace_append_at (trace, 3, 11, CORO_EVENT_SWITCH, 1, 0, 0, 0, 0);
+  coro_trace_append_at (trace, 4, 12, CORO_EVENT_SWITCH, 0, 1, 0, 0, 0);
+  text = coro_summary_format (index);
+  g_assert_nonnull (strstr (text, "threads: tasks ran on 2 OS threads: 11 12\n"));
+  g_assert_nonnull (strstr (text, "task 1"));
+}
+
+static void
+test_summary_empty (void)
+{
+  g_autoptr (CoroTrace) trace = coro_trace_new_for_import ();
+  g_autoptr (CoroTraceIndex) index = coro_trace_index_new (trace);
+  g_autofree char *text = coro_summary_format (index);
+
+  g_assert_cmpstr (text, ==,
+                   "Coroscope run summary\n"
+                   "tasks: 0 (done 0, failed 0, cancelled 0, unfinished 0)\n"
+                   "wall time: 0.000 ms\n"
+                   "sum of in-flight times: 0.000 ms\n"
+                   "achieved concurrency: -\n"
+                   "thread: no task ran\n");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/core/trace-index/states", test_index_states);
+  g_test_add_func ("/core/trace-index/gated", test_index_gated);
+  g_test_add_func ("/core/trace-index/incremental", test_index_incremental);
+  g_test_add_func ("/core/trace-index/invariants", test_index_invariants);
+  g_test_add_func ("/core/trace-index/search", test_index_search);
+  g_test_add_func ("/core/trace-index/woken-before-switch", test_index_woken_before_switch);
+  g_test_add_func ("/core/trace-index/cancel-while-awaiting", test_index_cancel_while_awaiting);
+  g_test_add_func ("/core/trace-index/loop-blocked", test_index_loop_blocked);
+  g_test_add_func ("/core/trace-index/threads", test_index_threads);
+  g_test_add_func ("/core/trace-index/live", test_index_live);
+  g_test_add_func ("/core/summary/small", test_summary_small);
+  g_test_add_func ("/core/summary/shortened", test_summary_shortened);
+  g_test_add_func ("/core/summary/deterministic", test_summary_deterministic);
+  g_test_add_func ("/core/summary/threads", test_summary_threads);
+  g_test_add_func ("/core/summary/empty", test_summary_empty);
+
+  return g_test_run ();
+}
