@@ -44,6 +44,8 @@ struct _CoroRun
   CoroTrace      *trace;
   CoroSemaphore  *slots;
   GPtrArray      *sessions;
+  GQueue          deadlines;       /* in-flight fetches, oldest first */
+  GSource        *deadline_source;
   GPtrArray      *tasks;
 
   gint64          start_usec;
@@ -85,6 +87,8 @@ typedef struct
   CoroTask *task;     /* borrowed: the data dies with the task */
   guint     index;
   gboolean  timed_out;
+  gint64    deadline; /* monotonic µs */
+  GList     deadline_link;
 } FetchData;
 
 static SoupSession *
@@ -155,15 +159,68 @@ fetch_data_free (gpointer data)
   g_free (fd);
 }
 
-static gboolean
-fetch_timeout_cb (gpointer data)
+/* Per-request timeouts. Every fetch gets the same timeout, so deadlines
+ * come in the order fetches start: one queue and one timer for the run,
+ * armed for the oldest, instead of a GSource per fetch (300 of them made
+ * every main-loop iteration walk 300 more sources). */
+static void
+arm_deadline_source (CoroRun *self)
 {
-  FetchData *fd = data;
+  FetchData *oldest = g_queue_peek_head (&self->deadlines);
 
-  fd->timed_out = TRUE;
-  g_cancellable_cancel (coro_task_get_cancellable (fd->task));
+  g_source_set_ready_time (self->deadline_source, oldest != NULL ? oldest->deadline : -1);
+}
 
-  return G_SOURCE_REMOVE;
+static gboolean
+deadline_dispatch (GSource     *source,
+                   GSourceFunc  callback,
+                   gpointer     user_data)
+{
+  CoroRun *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+  FetchData *oldest;
+
+  while ((oldest = g_queue_peek_head (&self->deadlines)) != NULL && oldest->deadline <= now)
+    {
+      g_queue_unlink (&self->deadlines, &oldest->deadline_link);
+      oldest->deadline_link.data = NULL;
+      oldest->timed_out = TRUE;
+      g_cancellable_cancel (coro_task_get_cancellable (oldest->task));
+    }
+
+  arm_deadline_source (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs deadline_source_funcs = {
+  .dispatch = deadline_dispatch,
+};
+
+static void
+start_deadline (CoroRun   *self,
+                FetchData *fd)
+{
+  fd->deadline = g_get_monotonic_time () + (gint64) (self->timeout * G_USEC_PER_SEC);
+  fd->deadline_link.data = fd;
+  g_queue_push_tail_link (&self->deadlines, &fd->deadline_link);
+  if (self->deadlines.head == &fd->deadline_link)
+    arm_deadline_source (self);
+}
+
+static void
+stop_deadline (CoroRun   *self,
+               FetchData *fd)
+{
+  gboolean was_oldest;
+
+  if (fd->deadline_link.data == NULL)
+    return;
+
+  was_oldest = self->deadlines.head == &fd->deadline_link;
+  g_queue_unlink (&self->deadlines, &fd->deadline_link);
+  fd->deadline_link.data = NULL;
+  if (was_oldest)
+    arm_deadline_source (self);
 }
 
 static void
@@ -177,7 +234,6 @@ fetch_task (CoroTask *task,
   g_autoptr(GError) error = NULL;
   CoroFetchResult result;
   SoupSession *session;
-  GSource *timer = NULL;
   gboolean ok;
 
   /* spawned gated: the task starts holding its slot */
@@ -189,20 +245,11 @@ fetch_task (CoroTask *task,
     session = g_ptr_array_index (self->sessions, fd->index % self->sessions->len);
 
   if (self->timeout > 0)
-    {
-      timer = g_timeout_source_new ((guint) (self->timeout * 1000));
-      g_source_set_callback (timer, fetch_timeout_cb, fd, NULL);
-      g_source_set_static_name (timer, "[coroscope] fetch timeout");
-      g_source_attach (timer, coro_scheduler_get_context (self->scheduler));
-    }
+    start_deadline (self, fd);
 
   ok = coro_fetch (task, session, url, self->max_body_bytes, &self->bytes, &result, &error);
 
-  if (timer != NULL)
-    {
-      g_source_destroy (timer);
-      g_source_unref (timer);
-    }
+  stop_deadline (self, fd);
 
   self->n_in_flight--;
   coro_semaphore_release (self->slots);
@@ -232,6 +279,11 @@ coro_run_dispose (GObject *object)
   g_clear_handle_id (&self->finished_idle, g_source_remove);
   g_clear_pointer (&self->tasks, g_ptr_array_unref);
   g_clear_pointer (&self->sessions, g_ptr_array_unref);
+  if (self->deadline_source != NULL)
+    {
+      g_source_destroy (self->deadline_source);
+      g_clear_pointer (&self->deadline_source, g_source_unref);
+    }
   g_clear_object (&self->scheduler);
   g_clear_object (&self->trace);
 
@@ -516,6 +568,10 @@ coro_run_start (CoroRun *self)
     coro_trace_set_metadata (self->trace, "url-set", self->url_set_name);
 
   self->slots = coro_semaphore_new (self->concurrency);
+  self->deadline_source = g_source_new (&deadline_source_funcs, sizeof (GSource));
+  g_source_set_callback (self->deadline_source, NULL, self, NULL);
+  g_source_set_static_name (self->deadline_source, "[coroscope] fetch deadlines");
+  g_source_attach (self->deadline_source, coro_scheduler_get_context (self->scheduler));
   self->sessions = g_ptr_array_new_with_free_func (g_object_unref);
   n_sessions = (self->concurrency + CONNECTIONS_PER_SESSION - 1) / CONNECTIONS_PER_SESSION;
   for (guint i = 0; i < n_sessions && !self->session_per_task; i++)

@@ -632,9 +632,23 @@ park_100k (void)
   coro_test_run_until (coro_scheduler_get_n_live_tasks (scheduler) == 0);
 }
 
+static gboolean
+skip_scale_test (void)
+{
+#ifdef CORO_TEST_UCONTEXT
+  /* the stacks are the same for every switch: the native build covers it */
+  g_test_skip ("scale tests run on the native switch");
+  return TRUE;
+#else
+  return FALSE;
+#endif
+}
+
 static void
 test_100k_live_tasks (void)
 {
+  if (skip_scale_test ())
+    return;
   park_100k ();
 }
 
@@ -643,6 +657,8 @@ test_100k_live_tasks (void)
 static void
 test_100k_live_tasks_guard_pages (void)
 {
+  if (skip_scale_test ())
+    return;
   if (g_test_subprocess ())
     {
       g_setenv ("CORO_STACK_GUARD", "page", TRUE);
