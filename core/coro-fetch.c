@@ -144,8 +144,8 @@ coro_fetch (CoroTask         *task,
       if (max_body_bytes >= 0 && result->bytes > (guint64) max_body_bytes)
         {
           g_set_error (&local_error, CORO_FETCH_ERROR, CORO_FETCH_ERROR_TOO_LARGE,
-                       _("%s: the body is larger than the limit of %" G_GINT64_FORMAT " bytes"),
-                       redacted, max_body_bytes);
+                       _("%s: the body is larger than the limit of %lld bytes"),
+                       redacted, (long long) max_body_bytes);
           goto failed;
         }
     }

@@ -1603,8 +1603,8 @@ open_container (Reader   *r,
               if (r->format_version > CORO_TRACE_JSON_FORMAT_VERSION)
                 {
                   reader_fail (r, CORO_TRACE_READER_ERROR_VERSION,
-                               _("written by a newer Coroscope (trace format %" G_GINT64_FORMAT ")"),
-                               r->format_version == G_MAXINT64 ? 0 : r->format_version);
+                               _("written by a newer Coroscope (trace format %lld)"),
+                               (long long) (r->format_version == G_MAXINT64 ? 0 : r->format_version));
                   return FALSE;
                 }
             }
