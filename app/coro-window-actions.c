@@ -1,0 +1,330 @@
+/* coro-window-actions.c: the win.* actions
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "coro-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "coro-gtk-compat.h"
+#include "coro-window-private.h"
+
+typedef enum
+{
+  DIALOG_ANY,
+  DIALOG_URL_SET,
+  DIALOG_TRACE,
+} OpenKind;
+
+static const char * const url_set_patterns[] = { "*.urls", "*.txt", NULL };
+static const char * const trace_patterns[] = { "*.json", "*.json.gz", NULL };
+static const char * const any_patterns[] = { "*.urls", "*.txt", "*.json", "*.json.gz", NULL };
+
+static GFile *
+get_folder (CoroWindow *self,
+            const char *key)
+{
+  g_autofree char *path = NULL;
+
+  if (self->settings == NULL)
+    return NULL;
+
+  path = g_settings_get_string (self->settings, key);
+  if (path[0] == '\0')
+    return NULL;
+
+  return g_file_new_for_path (path);
+}
+
+static void
+remember_folder (CoroWindow *self,
+                 const char *key,
+                 GFile      *file)
+{
+  g_autoptr(GFile) parent = g_file_get_parent (file);
+  g_autofree char *path = NULL;
+
+  if (self->settings == NULL || parent == NULL || (path = g_file_get_path (parent)) == NULL)
+    return;
+
+  g_settings_set_string (self->settings, key, path);
+}
+
+static void
+open_response_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(CoroWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = coro_gtk_open_file_finish (result, &error);
+
+  if (file == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        _coro_window_show_error (self, NULL, error);
+      return;
+    }
+
+  remember_folder (self, "last-url-set-folder", file);
+  coro_window_open_file (self, file);
+}
+
+static void
+open_dialog (CoroWindow *self,
+             OpenKind    kind)
+{
+  g_autoptr(GListStore) filters = g_list_store_new (GTK_TYPE_FILE_FILTER);
+  g_autoptr(GtkFileFilter) any = coro_gtk_file_filter_new (_("URL Sets and Traces"), any_patterns);
+  g_autoptr(GtkFileFilter) url_sets = coro_gtk_file_filter_new (_("URL Sets"), url_set_patterns);
+  g_autoptr(GtkFileFilter) traces = coro_gtk_file_filter_new (_("Traces"), trace_patterns);
+  g_autoptr(GFile) folder = get_folder (self, kind == DIALOG_TRACE ? "last-trace-folder" : "last-url-set-folder");
+
+  if (kind == DIALOG_ANY)
+    g_list_store_append (filters, any);
+  if (kind != DIALOG_TRACE)
+    g_list_store_append (filters, url_sets);
+  if (kind != DIALOG_URL_SET)
+    g_list_store_append (filters, traces);
+
+  coro_gtk_open_file_async (GTK_WINDOW (self),
+                            kind == DIALOG_URL_SET ? _("Open URL Set")
+                            : kind == DIALOG_TRACE ? _("Open Trace")
+                            : _("Open URL Set or Trace"),
+                            G_LIST_MODEL (filters), folder, NULL,
+                            open_response_cb, g_object_ref (self));
+}
+
+static void
+open_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  CoroWindow *self = CORO_WINDOW (widget);
+
+  if (g_str_equal (action_name, "win.open-url-set"))
+    open_dialog (self, DIALOG_URL_SET);
+  else if (g_str_equal (action_name, "win.open-trace"))
+    open_dialog (self, DIALOG_TRACE);
+  else
+    open_dialog (self, DIALOG_ANY);
+}
+
+static void
+demo_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  coro_window_run_demo (CORO_WINDOW (widget), g_variant_get_string (parameter, NULL));
+}
+
+static void
+run_action (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *parameter)
+{
+  _coro_window_start_run (CORO_WINDOW (widget));
+}
+
+static void
+stop_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  _coro_window_stop_run (CORO_WINDOW (widget));
+}
+
+static void
+step_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  CoroWindow *self = CORO_WINDOW (widget);
+
+  if (self->run != NULL && self->paused)
+    coro_scheduler_step (coro_run_get_scheduler (self->run));
+}
+
+static void
+find_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  CoroWindow *self = CORO_WINDOW (widget);
+  GtkWidget *entry = gtk_widget_get_first_child (GTK_WIDGET (self->task_list));
+
+  if (entry != NULL)
+    gtk_widget_grab_focus (entry);
+}
+
+static void
+append_filter (GListStore    *filters,
+               GtkFileFilter *filter)
+{
+  g_list_store_append (filters, filter);
+  g_object_unref (filter);
+}
+
+typedef enum
+{
+  EXPORT_TRACE,
+  EXPORT_IMAGE,
+  EXPORT_TABLE,
+} ExportKind;
+
+typedef struct
+{
+  CoroWindow *self;
+  ExportKind  kind;
+} ExportData;
+
+static void
+export_response_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  ExportData *data = user_data;
+  g_autoptr(CoroWindow) self = data->self;
+  ExportKind kind = data->kind;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = coro_gtk_save_file_finish (result, &error);
+  g_autofree char *name = NULL;
+  gboolean ok = FALSE;
+
+  g_free (data);
+
+  if (file == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        _coro_window_show_error (self, NULL, error);
+      return;
+    }
+
+  if (self->trace == NULL)
+    return;
+
+  remember_folder (self, "last-export-folder", file);
+  name = g_file_get_basename (file);
+
+  switch (kind)
+    {
+    case EXPORT_TRACE:
+      ok = _coro_window_export_trace (self, file, &error);
+      break;
+    case EXPORT_IMAGE:
+      ok = _coro_window_export_image (self, file, 0, 0, &error);
+      break;
+    case EXPORT_TABLE:
+      ok = _coro_window_export_table (self, file, &error);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (!ok)
+    _coro_window_show_error (self, name, error);
+}
+
+static void
+export_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  CoroWindow *self = CORO_WINDOW (widget);
+  g_autoptr(GListStore) filters = g_list_store_new (GTK_TYPE_FILE_FILTER);
+  g_autoptr(GFile) folder = get_folder (self, "last-export-folder");
+  g_autofree char *suggested = NULL;
+  ExportData *data = g_new0 (ExportData, 1);
+  const char *title;
+  const char *base = self->name != NULL ? self->name : "coroscope";
+
+  data->self = g_object_ref (self);
+
+  if (g_str_equal (action_name, "win.export-trace"))
+    {
+      static const char * const json[] = { "*.json", NULL };
+      static const char * const gz[] = { "*.json.gz", NULL };
+
+      data->kind = EXPORT_TRACE;
+      title = _("Export Trace");
+      append_filter (filters, coro_gtk_file_filter_new (_("Trace (JSON)"), json));
+      append_filter (filters, coro_gtk_file_filter_new (_("Compressed Trace (JSON, gzip)"), gz));
+      suggested = g_strdup_printf ("%s.trace.json", base);
+    }
+  else if (g_str_equal (action_name, "win.export-image"))
+    {
+      static const char * const png[] = { "*.png", NULL };
+      static const char * const svg[] = { "*.svg", NULL };
+
+      data->kind = EXPORT_IMAGE;
+      title = _("Export Image");
+      append_filter (filters, coro_gtk_file_filter_new (_("PNG Image"), png));
+      append_filter (filters, coro_gtk_file_filter_new (_("SVG Image"), svg));
+      suggested = g_strdup_printf ("%s.png", base);
+    }
+  else
+    {
+      static const char * const csv[] = { "*.csv", NULL };
+
+      data->kind = EXPORT_TABLE;
+      title = _("Export Task Table");
+      append_filter (filters, coro_gtk_file_filter_new (_("CSV Table"), csv));
+      suggested = g_strdup_printf ("%s.tasks.csv", base);
+    }
+
+  coro_gtk_save_file_async (GTK_WINDOW (self), title, G_LIST_MODEL (filters), folder, suggested, NULL,
+                            export_response_cb, data);
+}
+
+void
+_coro_window_update_actions (CoroWindow *self)
+{
+  gboolean running = self->run != NULL && coro_run_get_running (self->run);
+  gboolean have_trace = self->trace != NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run", self->urls != NULL && !running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop", running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.pause", running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.step", running && self->paused);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-trace", have_trace && !running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-image", have_trace);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-table", have_trace && !running);
+
+  gtk_widget_set_visible (self->run_button, !running);
+  gtk_widget_set_visible (self->stop_button, running);
+  gtk_widget_set_sensitive (self->settings_box, !running);
+  gtk_button_set_icon_name (GTK_BUTTON (self->pause_button),
+                            self->paused ? "media-playback-start-symbolic" : "media-playback-pause-symbolic");
+  gtk_widget_set_tooltip_text (self->pause_button,
+                               self->paused ? _("Resume the scheduler") : _("Pause the scheduler (the network still answers)"));
+}
+
+void
+_coro_window_class_add_actions (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
+  gtk_widget_class_install_action (widget_class, "win.open-url-set", NULL, open_action);
+  gtk_widget_class_install_action (widget_class, "win.open-trace", NULL, open_action);
+  gtk_widget_class_install_action (widget_class, "win.demo", "s", demo_action);
+  gtk_widget_class_install_action (widget_class, "win.run", NULL, run_action);
+  gtk_widget_class_install_action (widget_class, "win.stop", NULL, stop_action);
+  gtk_widget_class_install_property_action (widget_class, "win.pause", "paused");
+  gtk_widget_class_install_action (widget_class, "win.step", NULL, step_action);
+  gtk_widget_class_install_action (widget_class, "win.find", NULL, find_action);
+  gtk_widget_class_install_action (widget_class, "win.export-trace", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "win.export-image", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "win.export-table", NULL, export_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.run", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_period, GDK_CONTROL_MASK, "win.stop", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, "win.pause", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, 0, "win.step", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.find", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "win.export-trace", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.export-image", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.export-table", NULL);
+}

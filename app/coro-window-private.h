@@ -1,0 +1,106 @@
+/* coro-window-private.h: shared by coro-window.c, coro-window-actions.c
+ * and the window's tests
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "coro-demo-server.h"
+#include "coro-run.h"
+#include "coro-task-list.h"
+#include "coro-timeline.h"
+#include "coro-trace-index.h"
+#include "coro-url-set.h"
+#include "coro-window.h"
+
+G_BEGIN_DECLS
+
+struct _CoroWindow
+{
+  GtkApplicationWindow  parent_instance;
+
+  /* template */
+  GtkWidget            *run_button;
+  GtkWidget            *stop_button;
+  GtkWidget            *pause_button;
+  GtkWidget            *step_button;
+  GtkWidget            *settings_box;
+  GtkSpinButton        *concurrency_spin;
+  GtkSpinButton        *timeout_spin;
+  GtkInfoBar           *error_bar;
+  GtkLabel             *error_label;
+  GtkStack             *stack;
+  GtkPaned             *main_paned;
+  GtkPaned             *details_paned;
+  CoroTaskList         *task_list;
+  CoroTimeline         *timeline;
+  GtkLabel             *details_title;
+  GtkTextView          *details_view;
+  GtkLabel             *status_state;
+  GtkInscription       *status_elapsed;
+  GtkInscription       *status_tasks;
+  GtkInscription       *status_switches;
+  GtkInscription       *status_bytes;
+  GtkInscription       *status_thread;
+
+  GSettings            *settings;
+  CoroDemoServer       *demo_server;
+  GCancellable         *cancellable;
+
+  /* what is loaded: a URL set to run, or a trace (of a run or a file) */
+  char                 *name;
+  GPtrArray            *urls;
+  CoroRun              *run;
+  GPtrArray            *retiring;      /* cancelled runs still unwinding */
+  CoroTrace            *trace;
+  CoroTraceIndex       *index;
+
+  /* the invalid-lines dialog, while shown */
+  GtkWindow            *invalid_dialog;
+  GtkTextView          *invalid_view;
+  CoroUrlSet           *pending_set;
+
+  GtkWindow            *confirm_dialog;
+  GFile                *pending_file;
+  char                 *pending_demo;
+
+  guint                 paused : 1;
+  guint                 start_when_shown : 1;
+  guint                 close_pending : 1;
+
+  guint                 tick_id;
+  gint64                last_status_usec;
+  guint                 last_n_switches;
+  gint64                last_switches_usec;
+  double                switches_per_second;
+
+  guint                 details_task;
+  guint                 details_scanned;
+  guint                 details_lines;
+};
+
+void      _coro_window_class_add_actions  (GtkWidgetClass  *widget_class);
+void      _coro_window_update_actions     (CoroWindow      *self);
+void      _coro_window_show_error         (CoroWindow      *self,
+                                           const char      *name,
+                                           const GError    *error);
+void      _coro_window_start_run          (CoroWindow      *self);
+void      _coro_window_stop_run           (CoroWindow      *self);
+void      _coro_window_set_paused         (CoroWindow      *self,
+                                           gboolean         paused);
+void      _coro_window_respond_invalid    (CoroWindow      *self,
+                                           gboolean         run_valid);
+gboolean  _coro_window_export_trace       (CoroWindow      *self,
+                                           GFile           *file,
+                                           GError         **error);
+gboolean  _coro_window_export_table       (CoroWindow      *self,
+                                           GFile           *file,
+                                           GError         **error);
+gboolean  _coro_window_export_image       (CoroWindow      *self,
+                                           GFile           *file,
+                                           int              width,
+                                           int              height,
+                                           GError         **error);
+
+G_END_DECLS

@@ -1,0 +1,172 @@
+/* bench-timeline.c: the timeline's snapshot and its cairo rendering
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A synthetic run of 10,000 tasks (about a million events) drawn at
+ * 1600×900: building the render nodes (what a frame's snapshot costs on
+ * the main thread) and drawing them with cairo (what GSK_RENDERER=cairo
+ * does with them), zoomed out, at mid zoom and on a 1 ms window. Prints
+ * `bench: NAME VALUE UNIT`; asserts nothing. Needs a display (Xvfb).
+ */
+
+#include "config.h"
+
+#include <gtk/gtk.h>
+
+#include "coro-timeline.h"
+
+#define WIDTH   1600
+#define HEIGHT  900
+#define ROUNDS  10
+
+/* 10,000 tasks, 100 in flight at a time, each running 24 times between
+ * awaits: about a million events on one thread, times in ns */
+static CoroTrace *
+make_trace (void)
+{
+  CoroTrace *trace = coro_trace_new_for_import ();
+  const guint n_tasks = 10000, window = 100, rounds = 24;
+  guint *left = g_new0 (guint, n_tasks + 1);
+  gint64 now = 1000;
+  guint32 url_key = coro_trace_intern (trace, "url");
+
+  for (guint first = 1; first <= n_tasks; first += window)
+    {
+      guint last = MIN (n_tasks, first + window - 1);
+      gboolean busy = TRUE;
+
+      for (guint id = first; id <= last; id++)
+        {
+          char url[64];
+
+          g_snprintf (url, sizeof url, "https://example.com/item/%u", id);
+          coro_trace_append_at (trace, now, 1, CORO_EVENT_CREATED, id, 0, 0, 0, coro_trace_intern (trace, url));
+          coro_trace_append_at (trace, now, 1, CORO_EVENT_ATTRIBUTE, id, url_key, 0, CORO_EVENT_FLAG_TEXT,
+                                coro_trace_intern (trace, url));
+          left[id] = rounds;
+          now += 50;
+        }
+
+      while (busy)
+        {
+          busy = FALSE;
+          for (guint id = first; id <= last; id++)
+            {
+              if (left[id] == 0)
+                continue;
+              busy = TRUE;
+              coro_trace_append_at (trace, now, 1, CORO_EVENT_SWITCH, 0, id, 0, 0, 0);
+              now += 2000 + (id * 7919 % 5000);
+              if (--left[id] == 0)
+                {
+                  coro_trace_append_at (trace, now, 1, CORO_EVENT_FINISHED, id, 0, 0, 0, 0);
+                  coro_trace_append_at (trace, now + 10, 1, CORO_EVENT_SWITCH, id, 0, 0, 0, 0);
+                }
+              else
+                {
+                  coro_trace_append_at (trace, now, 1, CORO_EVENT_AWAIT_BEGIN, id, 0, CORO_AWAIT_HTTP_READ, 0, 0);
+                  coro_trace_append_at (trace, now + 10, 1, CORO_EVENT_SWITCH, id, 0, 0, 0, 0);
+                  coro_trace_append_at (trace, now + 500, 1, CORO_EVENT_READY, id, 0, CORO_AWAIT_HTTP_READ, 0, 0);
+                }
+              now += 600;
+            }
+        }
+    }
+
+  g_free (left);
+  return trace;
+}
+
+static guint
+count_nodes (GskRenderNode *node)
+{
+  guint n = 1;
+
+  switch (gsk_render_node_get_node_type (node))
+    {
+    case GSK_CONTAINER_NODE:
+      for (guint i = 0; i < gsk_container_node_get_n_children (node); i++)
+        n += count_nodes (gsk_container_node_get_child (node, i));
+      break;
+    case GSK_CLIP_NODE:
+      n += count_nodes (gsk_clip_node_get_child (node));
+      break;
+    case GSK_TRANSFORM_NODE:
+      n += count_nodes (gsk_transform_node_get_child (node));
+      break;
+    default:
+      break;
+    }
+
+  return n;
+}
+
+static void
+measure (CoroTimeline *timeline,
+         const char   *name)
+{
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, WIDTH, HEIGHT);
+  double snapshot_ms = 0, render_ms = 0;
+  guint n_nodes = 0;
+
+  for (guint i = 0; i < ROUNDS; i++)
+    {
+      gint64 t0 = g_get_monotonic_time ();
+      g_autoptr(GskRenderNode) node = coro_timeline_render (timeline, WIDTH, HEIGHT);
+      gint64 t1 = g_get_monotonic_time ();
+      cairo_t *cr = cairo_create (surface);
+
+      gsk_render_node_draw (node, cr);
+      cairo_destroy (cr);
+      cairo_surface_flush (surface);
+
+      snapshot_ms += (t1 - t0) / 1e3;
+      render_ms += (g_get_monotonic_time () - t1) / 1e3;
+      n_nodes = count_nodes (node);
+    }
+
+  g_print ("bench: timeline_snapshot_ms_%s %.2f ms\n", name, snapshot_ms / ROUNDS);
+  g_print ("bench: timeline_render_ms_%s %.2f ms\n", name, render_ms / ROUNDS);
+  g_print ("bench: timeline_nodes_%s %u nodes\n", name, n_nodes);
+
+  cairo_surface_destroy (surface);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(CoroTrace) trace = NULL;
+  g_autoptr(CoroTraceIndex) index = NULL;
+  GtkWidget *timeline;
+  double start, end;
+  gint64 t0;
+
+  gtk_init ();
+
+  t0 = g_get_monotonic_time ();
+  trace = make_trace ();
+  index = coro_trace_index_new (trace);
+  coro_trace_index_update (index);
+  g_print ("bench: timeline_trace_events %u events\n", coro_trace_get_n_events (trace));
+  g_print ("bench: timeline_trace_tasks %u tasks\n", coro_trace_index_get_n_tasks (index));
+  g_print ("bench: timeline_setup_ms %.1f ms\n", (g_get_monotonic_time () - t0) / 1e3);
+
+  timeline = g_object_ref_sink (coro_timeline_new ());
+  coro_timeline_set_index (CORO_TIMELINE (timeline), index);
+  coro_timeline_get_visible_range (CORO_TIMELINE (timeline), &start, &end);
+
+  measure (CORO_TIMELINE (timeline), "fit");
+
+  /* a tenth of the run, lanes from the middle of the list */
+  gtk_adjustment_set_value (coro_timeline_get_vadjustment (CORO_TIMELINE (timeline)), 5000 * 18);
+  coro_timeline_set_visible_range (CORO_TIMELINE (timeline), start + (end - start) * 0.45, start + (end - start) * 0.55);
+  measure (CORO_TIMELINE (timeline), "mid");
+
+  coro_timeline_set_visible_range (CORO_TIMELINE (timeline), start + (end - start) * 0.5, start + (end - start) * 0.5 + 1e6);
+  measure (CORO_TIMELINE (timeline), "1ms");
+
+  g_object_unref (timeline);
+
+  return 0;
+}
