@@ -172,6 +172,34 @@ coro_palette_get_task_color (const CoroPalette *palette,
 }
 
 /**
+ * coro_palette_state_get_label:
+ * @state: a #CoroTaskState
+ *
+ * Returns: (transfer none): the state's name as the UI shows it, translated
+ */
+const char *
+coro_palette_state_get_label (guint state)
+{
+  switch (state)
+    {
+    case CORO_TASK_STATE_READY:
+      return _("Ready");
+    case CORO_TASK_STATE_RUNNING:
+      return _("Running");
+    case CORO_TASK_STATE_AWAITING:
+      return _("Awaiting");
+    case CORO_TASK_STATE_DONE:
+      return _("Done");
+    case CORO_TASK_STATE_FAILED:
+      return _("Failed");
+    case CORO_TASK_STATE_CANCELLED:
+      return _("Cancelled");
+    default:
+      return "?";
+    }
+}
+
+/**
  * coro_palette_role_get_label:
  *
  * Returns: (transfer none) (nullable): the legend's text for @role, %NULL

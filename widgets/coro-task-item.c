@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "coro-palette.h"
 #include "coro-task-item.h"
 
 struct _CoroTaskItem
@@ -274,7 +275,7 @@ coro_task_item_format (CoroTaskItem      *self,
     case CORO_TASK_ITEM_LABEL:
       return g_strdup_printf ("%u  %s", self->id, short_label (self->label));
     case CORO_TASK_ITEM_STATE:
-      return g_strdup (coro_trace_index_state_to_string (self->state));
+      return g_strdup (coro_palette_state_get_label (self->state));
     case CORO_TASK_ITEM_STATUS:
       return self->status >= 0 ? g_strdup_printf ("%" G_GINT64_FORMAT, self->status) : g_strdup ("");
     case CORO_TASK_ITEM_BYTES:

@@ -1448,7 +1448,7 @@ coro_timeline_query_tooltip (GtkWidget  *widget,
       i = coro_segment_search (segments, n_segments, (gint64) t);
       if (i < n_segments && segments[i].start_ns <= t)
         {
-          g_string_append_printf (string, "\n<b>%s</b>", coro_trace_index_state_to_string (segments[i].state));
+          g_string_append_printf (string, "\n<b>%s</b>", coro_palette_state_get_label (segments[i].state));
           if (segments[i].state == CORO_TASK_STATE_AWAITING)
             g_string_append_printf (string, " %s", coro_await_reason_to_string (segments[i].reason));
           if ((segments[i].flags & CORO_SEGMENT_FLAG_AWAIT_FAILED) != 0)
@@ -1459,7 +1459,7 @@ coro_timeline_query_tooltip (GtkWidget  *widget,
         }
       else if (task->ended_ns >= 0 && t >= task->ended_ns)
         {
-          g_string_append_printf (string, "\n<b>%s</b> @ ", coro_trace_index_state_to_string (task->state));
+          g_string_append_printf (string, "\n<b>%s</b> @ ", coro_palette_state_get_label (task->state));
           format_duration (string, task->ended_ns);
         }
       else
