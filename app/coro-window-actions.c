@@ -302,6 +302,69 @@ _coro_window_update_actions (CoroWindow *self)
                                self->paused ? _("Resume the scheduler") : _("Pause the scheduler (the network still answers)"));
 }
 
+/* win.zoom: the timeline's own navigation, from anywhere in the window */
+static void
+zoom_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  CoroWindow *self = CORO_WINDOW (widget);
+  g_autofree char *timeline_action = g_strconcat ("timeline.", g_variant_get_string (parameter, NULL), NULL);
+
+  gtk_widget_activate_action (GTK_WIDGET (self->timeline), timeline_action, NULL);
+}
+
+/* win.help (F1): what the colours and arrows mean, in the app itself */
+static void
+help_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *scrolled = gtk_scrolled_window_new ();
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_window_set_title (GTK_WINDOW (window), _("Reading the Timeline"));
+  gtk_window_set_transient_for (GTK_WINDOW (window), GTK_WINDOW (widget));
+  gtk_window_set_default_size (GTK_WINDOW (window), 560, 620);
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (window), TRUE);
+
+  gtk_label_set_markup (GTK_LABEL (label),
+    _("<b>One thread, many tasks</b>\n"
+      "Every URL is fetched by its own coroutine, and all of them run on one OS thread. "
+      "The top lane is that thread, coloured by the task holding it at each moment; "
+      "gaps are the event loop waiting on the network.\n\n"
+      "<b>Colours of a task lane</b>\n"
+      "• <b>Running</b> (dark blue): the task holds the thread.\n"
+      "• <b>Ready</b> (orange): it could run and waits for the thread.\n"
+      "• <b>Awaiting I/O</b> (light blue): waiting for the network, labelled "
+      "“http send” (up to the response headers) or “http read” (a chunk of the body).\n"
+      "• <b>Sleeping</b> (yellow), <b>awaiting a task</b> (pink), "
+      "<b>awaiting a slot</b> (grey: the concurrency limit).\n"
+      "• The end: <b>done</b> (green), <b>failed</b> (red), <b>cancelled</b> (dark grey).\n"
+      "• Red hatching: the task kept the thread over 50 ms and blocked the loop.\n\n"
+      "<b>Arrows</b>\n"
+      "Zoomed in, a switch arrow goes from the task that gave up the thread to the one that got it, "
+      "and a wake arrow from what made an awaiting task ready to where it ran again.\n\n"
+      "<b>Moving around</b>\n"
+      "Ctrl+scroll or pinch zooms around the pointer; drag or Shift+scroll pans; "
+      "Ctrl+plus, Ctrl+minus and Ctrl+0 zoom and fit; End follows the live edge. "
+      "Hover for the exact events, click a lane to select its task."));
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_yalign (GTK_LABEL (label), 0);
+  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+  gtk_widget_set_margin_start (label, 18);
+  gtk_widget_set_margin_end (label, 18);
+  gtk_widget_set_margin_top (label, 18);
+  gtk_widget_set_margin_bottom (label, 18);
+
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), label);
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_window_set_child (GTK_WINDOW (window), scrolled);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
 void
 _coro_window_class_add_actions (GtkWidgetClass *widget_class)
 {
@@ -317,6 +380,8 @@ _coro_window_class_add_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.export-trace", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "win.export-image", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "win.export-table", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "win.zoom", "s", zoom_action);
+  gtk_widget_class_install_action (widget_class, "win.help", NULL, help_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.run", NULL);
@@ -327,4 +392,17 @@ _coro_window_class_add_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "win.export-trace", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.export-image", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.export-table", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.open-trace", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.run", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.stop", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_space, 0, "win.pause", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, 0, "win.step", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_plus, GDK_CONTROL_MASK, "win.zoom", "s", "zoom-in");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_equal, GDK_CONTROL_MASK, "win.zoom", "s", "zoom-in");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Add, GDK_CONTROL_MASK, "win.zoom", "s", "zoom-in");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_minus, GDK_CONTROL_MASK, "win.zoom", "s", "zoom-out");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Subtract, GDK_CONTROL_MASK, "win.zoom", "s", "zoom-out");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_0, GDK_CONTROL_MASK, "win.zoom", "s", "zoom-fit");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_End, 0, "win.zoom", "s", "follow");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F1, 0, "win.help", NULL);
 }

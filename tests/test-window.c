@@ -407,6 +407,30 @@ test_pause_step (Fixture       *fixture,
   coro_test_run_until (!coro_window_get_running (fixture->window));
 }
 
+/* F1 opens the in-app help; the window-level zoom actions reach the timeline */
+static void
+test_help_and_zoom (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  GtkWindow *help = NULL;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.help", NULL));
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels) && help == NULL; i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (g_strcmp0 (gtk_window_get_title (window), "Reading the Timeline") == 0)
+        help = window;
+    }
+  g_assert_nonnull (help);
+  g_assert_true (gtk_window_get_transient_for (help) == GTK_WINDOW (fixture->window));
+  gtk_window_destroy (help);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.zoom", "s", "zoom-fit"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.zoom", "s", "follow"));
+}
+
 /* The app icon's SVG opens with a long comment, past what gdk-pixbuf
  * sniffs to recognise SVG: GTK warns that it cannot load it. Not ours to
  * fail on; every other warning still is. */
@@ -441,6 +465,7 @@ main (int   argc,
   g_test_add ("/window/export", Fixture, NULL, fixture_setup, test_export, fixture_teardown);
   g_test_add ("/window/replace-asks", Fixture, NULL, fixture_setup, test_replace_asks, fixture_teardown);
   g_test_add ("/window/pause-step", Fixture, NULL, fixture_setup, test_pause_step, fixture_teardown);
+  g_test_add ("/window/help-and-zoom", Fixture, NULL, fixture_setup, test_help_and_zoom, fixture_teardown);
   g_test_add ("/window/close-during-run", Fixture, NULL, fixture_setup, test_close_during_run, fixture_teardown);
   g_test_add ("/window/export-svg", Fixture, NULL, fixture_setup, test_export_svg, fixture_teardown);
 
