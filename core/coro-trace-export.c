@@ -125,22 +125,6 @@ typedef struct
   guint32         other_key_id;
 } JsonExport;
 
-static const char * const kind_nicks[CORO_EVENT_N_KINDS] = {
-  [CORO_EVENT_NONE] = NULL,
-  [CORO_EVENT_CREATED] = "created",
-  [CORO_EVENT_READY] = "ready",
-  [CORO_EVENT_SWITCH] = "switch",
-  [CORO_EVENT_YIELD] = "yield",
-  [CORO_EVENT_SEND] = "send",
-  [CORO_EVENT_AWAIT_BEGIN] = "await-begin",
-  [CORO_EVENT_AWAIT_END] = "await-end",
-  [CORO_EVENT_FINISHED] = "finished",
-  [CORO_EVENT_FAILED] = "failed",
-  [CORO_EVENT_CANCELLED] = "cancelled",
-  [CORO_EVENT_LOOP_BLOCKED] = "loop-blocked",
-  [CORO_EVENT_ATTRIBUTE] = "attribute",
-};
-
 /* ---- the writer ------------------------------------------------------ */
 
 static void
@@ -777,10 +761,10 @@ write_instant (JsonExport      *ex,
       writer_str (w, key_json (ex, event->other));
       p = writer_begin (w, 0);
     }
-  else if (event->kind < CORO_EVENT_N_KINDS && kind_nicks[event->kind] != NULL)
+  else if (event->kind < CORO_EVENT_N_KINDS && coro_event_kind_to_string (event->kind) != NULL)
     {
       *p++ = '"';
-      p = put_mem (p, kind_nicks[event->kind], strlen (kind_nicks[event->kind]));
+      p = put_mem (p, coro_event_kind_to_string (event->kind), strlen (coro_event_kind_to_string (event->kind)));
       *p++ = '"';
     }
   else
@@ -1606,8 +1590,8 @@ export_events_csv (Writer         *w,
           writer_csv_field (w, g_ptr_array_index (labels, task->spawn_index));
         }
       writer_char (w, ',');
-      if (event->kind < CORO_EVENT_N_KINDS && kind_nicks[event->kind] != NULL)
-        writer_str (w, kind_nicks[event->kind]);
+      if (event->kind < CORO_EVENT_N_KINDS && coro_event_kind_to_string (event->kind) != NULL)
+        writer_str (w, coro_event_kind_to_string (event->kind));
       else
         writer_u64 (w, event->kind);
       writer_char (w, ',');

@@ -238,22 +238,6 @@ typedef struct
   gint64        foreign_min_ns;
 } Reader;
 
-static const char * const kind_nicks[CORO_EVENT_N_KINDS] = {
-  [CORO_EVENT_NONE] = NULL,
-  [CORO_EVENT_CREATED] = "created",
-  [CORO_EVENT_READY] = "ready",
-  [CORO_EVENT_SWITCH] = "switch",
-  [CORO_EVENT_YIELD] = "yield",
-  [CORO_EVENT_SEND] = "send",
-  [CORO_EVENT_AWAIT_BEGIN] = "await-begin",
-  [CORO_EVENT_AWAIT_END] = "await-end",
-  [CORO_EVENT_FINISHED] = "finished",
-  [CORO_EVENT_FAILED] = "failed",
-  [CORO_EVENT_CANCELLED] = "cancelled",
-  [CORO_EVENT_LOOP_BLOCKED] = "loop-blocked",
-  [CORO_EVENT_ATTRIBUTE] = "attribute",
-};
-
 /* ---- messages -------------------------------------------------------- */
 
 static void
@@ -670,8 +654,12 @@ read_coroscope_event (Reader *r)
   else
     {
       for (guint i = 1; i < CORO_EVENT_N_KINDS && kind == CORO_EVENT_NONE; i++)
-        if (ev->name->len == strlen (kind_nicks[i]) && memcmp (ev->name->str, kind_nicks[i], ev->name->len) == 0)
-          kind = i;
+        {
+          const char *name = coro_event_kind_to_string (i);
+
+          if (ev->name->len == strlen (name) && memcmp (ev->name->str, name, ev->name->len) == 0)
+            kind = i;
+        }
 
       if (kind == CORO_EVENT_NONE && g_str_has_prefix (ev->name->str, "kind-"))
         {

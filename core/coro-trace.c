@@ -36,6 +36,36 @@ static const char * const builtin_reasons[CORO_AWAIT_N_BUILTIN] = {
   [CORO_AWAIT_HTTP_READ] = "http read",
 };
 
+/* The kinds' names, as traces written to files spell them */
+static const char * const event_kind_names[CORO_EVENT_N_KINDS] = {
+  [CORO_EVENT_NONE] = NULL,
+  [CORO_EVENT_CREATED] = "created",
+  [CORO_EVENT_READY] = "ready",
+  [CORO_EVENT_SWITCH] = "switch",
+  [CORO_EVENT_YIELD] = "yield",
+  [CORO_EVENT_SEND] = "send",
+  [CORO_EVENT_AWAIT_BEGIN] = "await-begin",
+  [CORO_EVENT_AWAIT_END] = "await-end",
+  [CORO_EVENT_FINISHED] = "finished",
+  [CORO_EVENT_FAILED] = "failed",
+  [CORO_EVENT_CANCELLED] = "cancelled",
+  [CORO_EVENT_LOOP_BLOCKED] = "loop-blocked",
+  [CORO_EVENT_ATTRIBUTE] = "attribute",
+};
+
+/**
+ * coro_event_kind_to_string:
+ * @kind: a #CoroEventKind
+ *
+ * Returns: (transfer none) (nullable): the kind's stable name ("switch",
+ *   "await-begin"…), %NULL for CORO_EVENT_NONE or an unknown kind
+ */
+const char *
+coro_event_kind_to_string (guint kind)
+{
+  return kind < CORO_EVENT_N_KINDS ? event_kind_names[kind] : NULL;
+}
+
 static GMutex reasons_lock;
 static GPtrArray *registered_reasons;
 

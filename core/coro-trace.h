@@ -33,6 +33,8 @@ typedef enum
   CORO_EVENT_N_KINDS
 } CoroEventKind;
 
+const char      *coro_event_kind_to_string    (guint              kind);
+
 typedef enum
 {
   CORO_EVENT_FLAG_TEXT  = 1 << 0,
