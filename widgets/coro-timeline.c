@@ -1736,7 +1736,11 @@ tick_cb (GtkWidget     *widget,
   /* A tick right after one that drew measures what a frame with our
    * drawing costs (snapshot, render, present). */
   if (self->drew_last_tick && self->last_tick_usec != 0)
-    self->frame_cost_usec = frame_usec - self->last_tick_usec;
+    /* Capped: the interval also holds whatever else the loop did, and
+     * under load an uncapped estimate fed on itself (a slow interval, a
+     * longer wait, a slower interval…) until the view froze mid-run. With
+     * the cap the live view still redraws at least three times a second. */
+    self->frame_cost_usec = MIN (frame_usec - self->last_tick_usec, 100 * 1000);
   self->last_tick_usec = frame_usec;
   self->drew_last_tick = FALSE;
 
