@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
+
 #include <string.h>
 
 #include <gio/gio.h>
@@ -172,12 +174,15 @@ direct_fetch_ended (gpointer data)
 /* Fetches @url with coro_fetch() on a scheduler of its own; the caller
  * clears df->error and df->result. */
 static void
-direct_fetch (const char  *url,
-              DirectFetch *df)
+direct_fetch_trusting (const char   *url,
+                       GTlsDatabase *tls_database,
+                       DirectFetch  *df)
 {
   g_autoptr(CoroScheduler) scheduler = coro_scheduler_new (NULL);
   g_autoptr(CoroTrace) trace = coro_trace_new ();
-  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupSession) session = tls_database != NULL
+    ? soup_session_new_with_options ("tls-database", tls_database, NULL)
+    : soup_session_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(CoroTask) task = NULL;
 
@@ -194,6 +199,13 @@ direct_fetch (const char  *url,
   coro_test_run_until (df->ended);
   g_assert_cmpint (df->ok, ==, df->error == NULL);
   df->session = NULL;
+}
+
+static void
+direct_fetch (const char  *url,
+              DirectFetch *df)
+{
+  direct_fetch_trusting (url, NULL, df);
 }
 
 /* The cancel-busy tests are the regression tests of coro_fetch()'s
@@ -631,6 +643,116 @@ test_stack_depth (Fixture       *f,
   coro_fetch_result_clear (&df.result);
 }
 
+/* https against a SoupServer of the test's own with a certificate made
+ * for it: verification stays on (an unknown issuer fails), and trusting
+ * the certificate the fetch succeeds. This is also the deepest real path a
+ * task takes — the TLS handshake starts inside the send — so its stack
+ * depth is what the default stack size is chosen from. */
+static void
+https_handler (SoupServer        *server,
+               SoupServerMessage *message,
+               const char        *path,
+               GHashTable        *query,
+               gpointer           user_data)
+{
+  static char body[50000];
+
+  memset (body, 'x', sizeof body);
+  soup_server_message_set_status (message, 200, NULL);
+  soup_server_message_set_response (message, "text/plain", SOUP_MEMORY_STATIC, body, sizeof body);
+}
+
+static void
+test_https (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *cert_path = NULL;
+  g_autofree char *key_path = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(GTlsDatabase) database = NULL;
+  g_autoptr(SoupServer) server = NULL;
+  g_autoptr(GUri) uri = NULL;
+  GSList *uris;
+  DirectFetch df;
+  int status = -1;
+
+#if defined(__SANITIZE_ADDRESS__)
+  /* Measured once under ASan: 12.0 KiB of the 256 KiB stack, all checks
+   * passing — but after GnuTLS has run in the process, LeakSanitizer's
+   * own tracer dies at exit ("Tracer caught signal 11"): a crash of the
+   * tool, not a report, and the whole test binary fails with it. */
+  g_test_skip ("LeakSanitizer's tracer crashes at exit once GnuTLS has run");
+  return;
+#endif
+
+  if (!g_tls_backend_supports_tls (g_tls_backend_get_default ()))
+    {
+      g_test_skip ("no TLS backend (glib-networking) installed");
+      return;
+    }
+  if (g_find_program_in_path ("openssl") == NULL)
+    {
+      g_test_skip ("openssl is needed to make the test certificate");
+      return;
+    }
+
+  dir = g_dir_make_tmp ("coro-https-XXXXXX", &error);
+  g_assert_no_error (error);
+  cert_path = g_build_filename (dir, "cert.pem", NULL);
+  key_path = g_build_filename (dir, "key.pem", NULL);
+  {
+    const char *argv[] = { "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                           "-keyout", key_path, "-out", cert_path, "-days", "2",
+                           "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", NULL };
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL,
+                                 G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                                 NULL, NULL, NULL, NULL, &status, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+  }
+
+  certificate = g_tls_certificate_new_from_files (cert_path, key_path, &error);
+  g_assert_no_error (error);
+  server = soup_server_new ("tls-certificate", certificate, NULL);
+  soup_server_add_handler (server, NULL, https_handler, NULL, NULL);
+  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_HTTPS | SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  url = g_strdup_printf ("https://127.0.0.1:%d/", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  /* verification is on: our certificate's issuer is unknown */
+  direct_fetch (url, &df);
+  g_assert_false (df.ok);
+  g_assert_nonnull (df.error);
+  g_test_message ("untrusted: %s", df.error->message);
+  g_clear_error (&df.error);
+  coro_fetch_result_clear (&df.result);
+
+  /* trusting it, the fetch completes */
+  database = g_tls_file_database_new (cert_path, &error);
+  g_assert_no_error (error);
+  direct_fetch_trusting (url, database, &df);
+  g_assert_no_error (df.error);
+  g_assert_true (df.ok);
+  g_assert_cmpuint (df.result.status, ==, 200);
+  g_assert_cmpuint (df.result.bytes, ==, 50000);
+
+  g_test_message ("an https fetch task used %.1f KiB of its %.0f KiB stack",
+                  df.stack_used / 1024.0, coro_scheduler_get_default_stack_size () / 1024.0);
+  g_assert_cmpuint (df.stack_used, >, 0);
+  g_assert_cmpuint (df.stack_used, <, coro_scheduler_get_default_stack_size () / 2);
+  coro_fetch_result_clear (&df.result);
+
+  soup_server_disconnect (server);
+  g_unlink (cert_path);
+  g_unlink (key_path);
+  g_rmdir (dir);
+}
+
 static void
 test_too_large (Fixture       *f,
                 gconstpointer  data)
@@ -761,6 +883,7 @@ main (int   argc,
   ADD ("ipv6", test_ipv6, NULL);
   ADD ("redaction", test_redaction, NULL);
   ADD ("stack-depth", test_stack_depth, NULL);
+  ADD ("https", test_https, NULL);
   ADD ("too-large", test_too_large, NULL);
   ADD ("invalid-url", test_invalid_url, NULL);
   ADD ("session-per-task", test_session_per_task, NULL);
