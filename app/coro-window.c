@@ -1210,6 +1210,7 @@ coro_window_new (CoroApplication *application)
       g_settings_bind (settings, "follow-live", self->timeline, "follow-live", G_SETTINGS_BIND_GET);
       g_settings_bind (settings, "main-paned-position", self->main_paned, "position", G_SETTINGS_BIND_DEFAULT);
       g_settings_bind (settings, "details-paned-position", self->details_paned, "position", G_SETTINGS_BIND_DEFAULT);
+      coro_task_list_bind_settings (self->task_list, settings);
     }
 
   _coro_window_update_actions (self);

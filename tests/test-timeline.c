@@ -411,6 +411,53 @@ test_task_list (Fixture       *fixture,
   g_object_unref (list);
 }
 
+static GtkColumnView *
+find_column_view (GtkWidget *widget)
+{
+  if (GTK_IS_COLUMN_VIEW (widget))
+    return GTK_COLUMN_VIEW (widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkColumnView *found = find_column_view (child);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Column widths come from the settings and go back there when changed */
+static void
+test_task_list_settings (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.coroscope.Coroscope");
+  GtkWidget *list = coro_task_list_new ();
+  g_autoptr(GtkColumnViewColumn) first = NULL;
+  g_autoptr(GVariant) saved = NULL;
+  GtkColumnView *view;
+  int width = 0;
+
+  g_settings_set_value (settings, "task-list-column-widths", g_variant_new_parsed ("{'task': 333, 'error': 150}"));
+  g_object_ref_sink (list);
+  coro_task_list_bind_settings (CORO_TASK_LIST (list), settings);
+
+  view = find_column_view (list);
+  g_assert_nonnull (view);
+  first = g_list_model_get_item (gtk_column_view_get_columns (view), 0);
+  g_assert_cmpint (gtk_column_view_column_get_fixed_width (first), ==, 333);
+
+  /* what a drag of the column's edge does */
+  gtk_column_view_column_set_fixed_width (first, 280);
+  saved = g_settings_get_value (settings, "task-list-column-widths");
+  g_assert_true (g_variant_lookup (saved, "task", "i", &width));
+  g_assert_cmpint (width, ==, 280);
+  g_assert_true (g_variant_lookup (saved, "error", "i", &width));
+  g_assert_cmpint (width, ==, 150);
+
+  g_object_unref (list);
+}
+
 /* The app icon's SVG opens with a long comment, past what gdk-pixbuf
  * sniffs to recognise SVG: GTK warns that it cannot load it. Not ours to
  * fail on; every other warning still is. */
@@ -445,6 +492,7 @@ main (int   argc,
   g_test_add ("/timeline/select", Fixture, NULL, fixture_setup, test_select, fixture_teardown);
   g_test_add ("/timeline/export-image", Fixture, NULL, fixture_setup, test_export_image, fixture_teardown);
   g_test_add ("/timeline/task-list", Fixture, NULL, fixture_setup, test_task_list, fixture_teardown);
+  g_test_add ("/timeline/task-list-settings", Fixture, NULL, fixture_setup, test_task_list_settings, fixture_teardown);
   g_test_add ("/timeline/node-count", Fixture, GUINT_TO_POINTER (10000), fixture_setup, test_node_count, fixture_teardown);
   g_test_add ("/timeline/export-svg", Fixture, NULL, fixture_setup, test_export_svg, fixture_teardown);
 

@@ -55,6 +55,8 @@ struct _CoroTaskList
   guint               live : 1;
   guint               dirty : 1;
   guint               syncing : 1;
+
+  GSettings          *settings;
 };
 
 G_DEFINE_FINAL_TYPE (CoroTaskList, coro_task_list, GTK_TYPE_WIDGET)
@@ -86,6 +88,20 @@ static const struct {
   [CORO_TASK_ITEM_READY]    = { N_("Ready"), 82, TRUE },
   [CORO_TASK_ITEM_SWITCHES] = { N_("Switches"), 72, TRUE },
   [CORO_TASK_ITEM_ERROR]    = { N_("Error"), 200, FALSE },
+};
+
+/* Stable names of the columns in the settings (titles are translated) */
+static const char * const column_keys[CORO_TASK_ITEM_N_FIELDS] = {
+  [CORO_TASK_ITEM_LABEL]    = "task",
+  [CORO_TASK_ITEM_STATE]    = "state",
+  [CORO_TASK_ITEM_STATUS]   = "http",
+  [CORO_TASK_ITEM_BYTES]    = "bytes",
+  [CORO_TASK_ITEM_TOTAL]    = "total",
+  [CORO_TASK_ITEM_RUNNING]  = "running",
+  [CORO_TASK_ITEM_AWAITING] = "awaiting",
+  [CORO_TASK_ITEM_READY]    = "ready",
+  [CORO_TASK_ITEM_SWITCHES] = "switches",
+  [CORO_TASK_ITEM_ERROR]    = "error",
 };
 
 static void
@@ -341,6 +357,7 @@ coro_task_list_dispose (GObject *object)
   g_clear_object (&self->filter_model);
   g_clear_object (&self->filter);
   g_clear_object (&self->items);
+  g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (coro_task_list_parent_class)->dispose (object);
 }
@@ -776,4 +793,84 @@ coro_task_list_get_selection (CoroTaskList *self)
   g_return_val_if_fail (CORO_IS_TASK_LIST (self), NULL);
 
   return self->selection;
+}
+
+static void
+save_column_widths (CoroTaskList *self)
+{
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{si}"));
+  for (guint i = 0; i < CORO_TASK_ITEM_N_FIELDS; i++)
+    g_variant_builder_add (&builder, "{si}", column_keys[i],
+                           gtk_column_view_column_get_fixed_width (self->columns[i]));
+  g_settings_set_value (self->settings, "task-list-column-widths", g_variant_builder_end (&builder));
+}
+
+static void
+column_width_changed_cb (CoroTaskList *self)
+{
+  save_column_widths (self);
+}
+
+#if GTK_CHECK_VERSION (4, 10, 0)
+static void
+sorter_changed_cb (CoroTaskList *self)
+{
+  GtkColumnViewSorter *sorter = GTK_COLUMN_VIEW_SORTER (gtk_column_view_get_sorter (GTK_COLUMN_VIEW (self->column_view)));
+  GtkColumnViewColumn *column = gtk_column_view_sorter_get_primary_sort_column (sorter);
+  const char *key = "";
+
+  for (guint i = 0; i < CORO_TASK_ITEM_N_FIELDS; i++)
+    if (self->columns[i] == column)
+      key = column_keys[i];
+
+  g_settings_set_string (self->settings, "task-list-sort-column", key);
+  g_settings_set_boolean (self->settings, "task-list-sort-descending",
+                          gtk_column_view_sorter_get_primary_sort_order (sorter) == GTK_SORT_DESCENDING);
+}
+#endif
+
+/**
+ * coro_task_list_bind_settings:
+ * @settings: the app's settings (schema io.github.coroscope.Coroscope)
+ *
+ * Restores the column widths and the sort from @settings and keeps them
+ * saved there. GTK 4.8 cannot tell which column the user sorted by (the
+ * API came in 4.10), so there the sort is restored but not saved.
+ */
+void
+coro_task_list_bind_settings (CoroTaskList *self,
+                              GSettings    *settings)
+{
+  g_autoptr(GVariant) widths = NULL;
+  g_autofree char *sort_key = NULL;
+
+  g_return_if_fail (CORO_IS_TASK_LIST (self));
+  g_return_if_fail (G_IS_SETTINGS (settings));
+  g_return_if_fail (self->settings == NULL);
+
+  self->settings = g_object_ref (settings);
+
+  widths = g_settings_get_value (settings, "task-list-column-widths");
+  for (guint i = 0; i < CORO_TASK_ITEM_N_FIELDS; i++)
+    {
+      int width;
+
+      if (g_variant_lookup (widths, column_keys[i], "i", &width) && width > 0)
+        gtk_column_view_column_set_fixed_width (self->columns[i], width);
+      g_signal_connect_object (self->columns[i], "notify::fixed-width",
+                               G_CALLBACK (column_width_changed_cb), self, G_CONNECT_SWAPPED);
+    }
+
+  sort_key = g_settings_get_string (settings, "task-list-sort-column");
+  for (guint i = 0; i < CORO_TASK_ITEM_N_FIELDS; i++)
+    if (g_str_equal (sort_key, column_keys[i]))
+      coro_task_list_sort_by (self, i, g_settings_get_boolean (settings, "task-list-sort-descending")
+                                        ? GTK_SORT_DESCENDING : GTK_SORT_ASCENDING);
+
+#if GTK_CHECK_VERSION (4, 10, 0)
+  g_signal_connect_object (gtk_column_view_get_sorter (GTK_COLUMN_VIEW (self->column_view)), "changed",
+                           G_CALLBACK (sorter_changed_cb), self, G_CONNECT_SWAPPED);
+#endif
 }

@@ -29,6 +29,8 @@ void             coro_task_list_refresh           (CoroTaskList   *self);
 GListModel      *coro_task_list_get_items         (CoroTaskList   *self);
 GListModel      *coro_task_list_get_shown         (CoroTaskList   *self);
 GtkSingleSelection *coro_task_list_get_selection  (CoroTaskList   *self);
+void             coro_task_list_bind_settings     (CoroTaskList   *self,
+                                                   GSettings      *settings);
 void             coro_task_list_set_search        (CoroTaskList   *self,
                                                    const char     *text);
 void             coro_task_list_sort_by           (CoroTaskList   *self,
