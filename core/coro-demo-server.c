@@ -1055,12 +1055,21 @@ server_callback (SoupServer        *server,
     demo_request_new (self, msg, DEMO_REPLY_DELAYED, delay_ms);
 }
 
-/* A listening socket of our own: soup_server_listen*() would use a
- * backlog of 10. */
-static GSocket *
-listen_socket_new (GSocketFamily   family,
-                   guint           port,
-                   GError        **error)
+/**
+ * coro_loopback_listener_new:
+ * @family: G_SOCKET_FAMILY_IPV4 (127.0.0.1) or G_SOCKET_FAMILY_IPV6 (::1 only)
+ * @port: the port, 0 for a free one
+ *
+ * A listening socket on loopback with a backlog of 1,024, for
+ * soup_server_listen_socket(): soup_server_listen*() would use a backlog
+ * of 10, and connections beyond it are refused under load.
+ *
+ * Returns: (transfer full) (nullable): the socket, or %NULL with @error set
+ */
+GSocket *
+coro_loopback_listener_new (GSocketFamily   family,
+                            guint           port,
+                            GError        **error)
 {
   g_autoptr(GInetAddress) address = g_inet_address_new_loopback (family);
   g_autoptr(GSocketAddress) socket_address = g_inet_socket_address_new (address, port);
@@ -1205,7 +1214,7 @@ coro_demo_server_start (CoroDemoServer  *self,
 
   server = soup_server_new ("server-header", "coroscope-demo ", NULL);
 
-  if (!(socket4 = listen_socket_new (G_SOCKET_FAMILY_IPV4, 0, error)) ||
+  if (!(socket4 = coro_loopback_listener_new (G_SOCKET_FAMILY_IPV4, 0, error)) ||
       !(local = g_socket_get_local_address (socket4, error)) ||
       !soup_server_listen_socket (server, socket4, 0, error))
     return FALSE;
@@ -1213,7 +1222,7 @@ coro_demo_server_start (CoroDemoServer  *self,
   port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
 
   /* Same port on ::1, so "localhost" works either way. */
-  if (!(socket6 = listen_socket_new (G_SOCKET_FAMILY_IPV6, port, &ipv6_error)) ||
+  if (!(socket6 = coro_loopback_listener_new (G_SOCKET_FAMILY_IPV6, port, &ipv6_error)) ||
       !soup_server_listen_socket (server, socket6, 0, &ipv6_error))
     g_debug ("Demo server without IPv6: %s", ipv6_error->message);
   else

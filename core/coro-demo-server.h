@@ -61,6 +61,9 @@ guint                coro_demo_server_get_n_open_connections (CoroDemoServer  *s
 guint64              coro_demo_server_get_n_requests         (CoroDemoServer  *self);
 
 const char * const  *coro_demo_server_get_set_names          (void);
+GSocket             *coro_loopback_listener_new              (GSocketFamily    family,
+                                                              guint            port,
+                                                              GError         **error);
 GBytes              *coro_demo_server_load_set               (const char      *name,
                                                               GError         **error);
 

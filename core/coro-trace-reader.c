@@ -1205,11 +1205,12 @@ scalar_in_events (Reader *r)
   return FALSE;
 }
 
+/* A null or a boolean: fine in args, an error where a trace needs a
+ * string or a number (@message says which) */
 static int
-on_null (void *ctx)
+untyped_scalar (Reader     *r,
+                const char *message)
 {
-  Reader *r = ctx;
-
   switch (current_context (r))
     {
     case CTX_TOP:
@@ -1219,7 +1220,7 @@ on_null (void *ctx)
     case CTX_EVENT:
       if (current_key (r) == KEY_PH || current_key (r) == KEY_TS || current_key (r) == KEY_DUR)
         {
-          event_fail (r, CORO_TRACE_READER_ERROR_SHAPE, _("ph, ts and dur cannot be null"));
+          event_fail (r, CORO_TRACE_READER_ERROR_SHAPE, message);
           return FALSE;
         }
       return TRUE;
@@ -1229,27 +1230,16 @@ on_null (void *ctx)
 }
 
 static int
+on_null (void *ctx)
+{
+  return untyped_scalar (ctx, _("ph, ts and dur cannot be null"));
+}
+
+static int
 on_boolean (void *ctx,
             int   value)
 {
-  Reader *r = ctx;
-
-  switch (current_context (r))
-    {
-    case CTX_TOP:
-      return value_in_top (r, FALSE);
-    case CTX_EVENTS:
-      return scalar_in_events (r);
-    case CTX_EVENT:
-      if (current_key (r) == KEY_PH || current_key (r) == KEY_TS || current_key (r) == KEY_DUR)
-        {
-          event_fail (r, CORO_TRACE_READER_ERROR_SHAPE, _("ph, ts and dur cannot be booleans"));
-          return FALSE;
-        }
-      return TRUE;
-    default:
-      return TRUE;
-    }
+  return untyped_scalar (ctx, _("ph, ts and dur cannot be booleans"));
 }
 
 static gboolean

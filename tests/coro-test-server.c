@@ -15,11 +15,11 @@
 #include <gio/gnetworking.h>
 #include <libsoup/soup.h>
 
+#include "coro-demo-server.h"
 #include "coro-test-server.h"
 
 /* soup_server_listen_local() listens with a backlog of 10: 100 clients
  * connecting at once would lose SYNs and wait out the 1 s SYN retry. */
-#define LISTEN_BACKLOG 1024
 
 #define SLOW_CHUNK_SIZE 64
 #define RESET_SIZE      1000
@@ -404,30 +404,6 @@ server_callback (SoupServer        *server,
     soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
 }
 
-static GSocket *
-listen_socket_new (GSocketFamily   family,
-                   guint           port,
-                   GError        **error)
-{
-  g_autoptr(GInetAddress) address = g_inet_address_new_loopback (family);
-  g_autoptr(GSocketAddress) socket_address = g_inet_socket_address_new (address, port);
-  g_autoptr(GSocket) socket = NULL;
-
-  socket = g_socket_new (family, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
-  if (socket == NULL)
-    return NULL;
-  if (family == G_SOCKET_FAMILY_IPV6 &&
-      !g_socket_set_option (socket, IPPROTO_IPV6, IPV6_V6ONLY, TRUE, error))
-    return NULL;
-  if (!g_socket_bind (socket, socket_address, TRUE, error))
-    return NULL;
-  g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
-  if (!g_socket_listen (socket, error))
-    return NULL;
-
-  return g_steal_pointer (&socket);
-}
-
 static gboolean
 server_listen (CoroTestServer  *self,
                GError         **error)
@@ -440,14 +416,14 @@ server_listen (CoroTestServer  *self,
   self->server = soup_server_new ("server-header", "coroscope-test ", NULL);
   soup_server_add_handler (self->server, NULL, server_callback, self, NULL);
 
-  if (!(socket4 = listen_socket_new (G_SOCKET_FAMILY_IPV4, 0, error)) ||
+  if (!(socket4 = coro_loopback_listener_new (G_SOCKET_FAMILY_IPV4, 0, error)) ||
       !(local = g_socket_get_local_address (socket4, error)) ||
       !soup_server_listen_socket (self->server, socket4, 0, error))
     return FALSE;
 
   self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
 
-  if (!(socket6 = listen_socket_new (G_SOCKET_FAMILY_IPV6, self->port, &ipv6_error)) ||
+  if (!(socket6 = coro_loopback_listener_new (G_SOCKET_FAMILY_IPV6, self->port, &ipv6_error)) ||
       !soup_server_listen_socket (self->server, socket6, 0, &ipv6_error))
     g_debug ("test server without IPv6: %s", ipv6_error->message);
   else

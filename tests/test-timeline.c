@@ -10,6 +10,7 @@
 #include <math.h>
 
 #include "coro-task-list.h"
+#include "coro-gtk-test-util.h"
 #include "coro-test-util.h"
 #include "coro-timeline.h"
 #include "trace-test-common.h"
@@ -458,31 +459,12 @@ test_task_list_settings (Fixture       *fixture,
   g_object_unref (list);
 }
 
-/* The app icon's SVG opens with a long comment, past what gdk-pixbuf
- * sniffs to recognise SVG: GTK warns that it cannot load it. Not ours to
- * fail on; every other warning still is. */
-static GLogWriterOutput
-log_writer_cb (GLogLevelFlags   log_level,
-               const GLogField *fields,
-               gsize            n_fields,
-               gpointer         user_data)
-{
-  for (gsize i = 0; i < n_fields; i++)
-    {
-      if (g_str_equal (fields[i].key, "MESSAGE") && fields[i].length < 0
-          && strstr (fields[i].value, "Failed to load icon") != NULL)
-        return G_LOG_WRITER_HANDLED;
-    }
-
-  return g_log_writer_default (log_level, fields, n_fields, user_data);
-}
-
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-  g_log_set_writer_func (log_writer_cb, NULL, NULL);
+  g_log_set_writer_func (coro_gtk_test_log_writer, NULL, NULL);
   gtk_init ();
 
   g_test_add ("/timeline/lanes", Fixture, NULL, fixture_setup, test_lanes, fixture_teardown);

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "coro-demo-server.h"
+
 static guint latency_ms;
 static GBytes *body;
 
@@ -46,8 +48,6 @@ main (int   argc,
 {
   g_autoptr(SoupServer) server = NULL;
   g_autoptr(GSocket) socket = NULL;
-  g_autoptr(GInetAddress) loopback = NULL;
-  g_autoptr(GSocketAddress) address = NULL;
   g_autoptr(GSocketAddress) bound = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GMainLoop) loop = NULL;
@@ -69,12 +69,8 @@ main (int   argc,
   soup_server_add_handler (server, NULL, handler, NULL, NULL);
 
   /* our own socket: soup_server_listen_local() has a backlog of 10 */
-  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
-  loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  address = g_inet_socket_address_new (loopback, 0);
+  socket = coro_loopback_listener_new (G_SOCKET_FAMILY_IPV4, 0, &error);
   if (socket == NULL ||
-      !g_socket_bind (socket, address, TRUE, &error) ||
-      (g_socket_set_listen_backlog (socket, 4096), !g_socket_listen (socket, &error)) ||
       !soup_server_listen_socket (server, socket, 0, &error))
     {
       g_printerr ("delay-server: %s\n", error->message);
