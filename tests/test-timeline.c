@@ -9,6 +9,7 @@
 #include <gtk/gtk.h>
 #include <math.h>
 
+#include "coro-task-item.h"
 #include "coro-task-list.h"
 #include "coro-gtk-test-util.h"
 #include "coro-test-util.h"
@@ -459,6 +460,42 @@ test_task_list_settings (Fixture       *fixture,
   g_object_unref (list);
 }
 
+/* The sort comes back from the settings, and every change of it (a click
+ * on a header sorts through the same call) is saved, on GTK 4.8 too */
+static void
+test_task_list_sort_settings (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.coroscope.Coroscope");
+  GtkWidget *list = coro_task_list_new ();
+  g_autofree char *key = NULL;
+  GtkSortType order = GTK_SORT_ASCENDING;
+
+  g_settings_set_string (settings, "task-list-sort-column", "bytes");
+  g_settings_set_boolean (settings, "task-list-sort-descending", TRUE);
+  g_object_ref_sink (list);
+  g_assert_cmpint (coro_task_list_get_sort (CORO_TASK_LIST (list), NULL), ==, -1);
+
+  coro_task_list_bind_settings (CORO_TASK_LIST (list), settings);
+  g_assert_cmpint (coro_task_list_get_sort (CORO_TASK_LIST (list), &order), ==, CORO_TASK_ITEM_BYTES);
+  g_assert_cmpint (order, ==, GTK_SORT_DESCENDING);
+
+  coro_task_list_sort_by (CORO_TASK_LIST (list), CORO_TASK_ITEM_STATUS, GTK_SORT_ASCENDING);
+  key = g_settings_get_string (settings, "task-list-sort-column");
+  g_assert_cmpstr (key, ==, "http");
+  g_assert_false (g_settings_get_boolean (settings, "task-list-sort-descending"));
+
+  coro_task_list_sort_by (CORO_TASK_LIST (list), CORO_TASK_ITEM_SWITCHES, GTK_SORT_DESCENDING);
+  g_clear_pointer (&key, g_free);
+  key = g_settings_get_string (settings, "task-list-sort-column");
+  g_assert_cmpstr (key, ==, "switches");
+  g_assert_true (g_settings_get_boolean (settings, "task-list-sort-descending"));
+  g_assert_cmpint (coro_task_list_get_sort (CORO_TASK_LIST (list), &order), ==, CORO_TASK_ITEM_SWITCHES);
+  g_assert_cmpint (order, ==, GTK_SORT_DESCENDING);
+
+  g_object_unref (list);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -475,6 +512,7 @@ main (int   argc,
   g_test_add ("/timeline/export-image", Fixture, NULL, fixture_setup, test_export_image, fixture_teardown);
   g_test_add ("/timeline/task-list", Fixture, NULL, fixture_setup, test_task_list, fixture_teardown);
   g_test_add ("/timeline/task-list-settings", Fixture, NULL, fixture_setup, test_task_list_settings, fixture_teardown);
+  g_test_add ("/timeline/task-list-sort-settings", Fixture, NULL, fixture_setup, test_task_list_sort_settings, fixture_teardown);
   g_test_add ("/timeline/node-count", Fixture, GUINT_TO_POINTER (10000), fixture_setup, test_node_count, fixture_teardown);
   g_test_add ("/timeline/export-svg", Fixture, NULL, fixture_setup, test_export_svg, fixture_teardown);
 

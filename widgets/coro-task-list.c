@@ -190,11 +190,26 @@ unbind_cb (GtkSignalListItemFactory *factory,
     g_signal_handlers_disconnect_by_func (item, item_revision_cb, list_item);
 }
 
+#if !GTK_CHECK_VERSION (4, 10, 0)
+/* Set while sort_probe() asks the view's sorter which column it sorts by
+ * (GTK 4.8 has no API for it): the column sorters then report their field
+ * instead of comparing. Widgets live on the main thread only. */
+static int probe_field = -1;
+static gboolean probing;
+#endif
+
 static int
 compare_cb (gconstpointer a,
             gconstpointer b,
             gpointer      user_data)
 {
+#if !GTK_CHECK_VERSION (4, 10, 0)
+  if (G_UNLIKELY (probing))
+    {
+      probe_field = GPOINTER_TO_INT (user_data);
+      return GTK_ORDERING_SMALLER;
+    }
+#endif
   return coro_task_item_compare ((CoroTaskItem *) a, (CoroTaskItem *) b, GPOINTER_TO_UINT (user_data));
 }
 
@@ -218,9 +233,8 @@ view_sorter_changed_cb (CoroTaskList *self,
                         int           change,
                         GtkSorter    *sorter)
 {
-  /* a click on a header; GTK 4.8 cannot tell which column is sorted
-   * (gtk_column_view_sorter_get_primary_sort_column() is 4.10), only that
-   * one is: clicks cycle between ascending and descending */
+  /* a click on a header (clicks cycle between ascending and descending,
+   * so once sorted the rows stay sorted) */
   if (!self->syncing)
     self->sorted = TRUE;
 }
@@ -813,31 +827,77 @@ column_width_changed_cb (CoroTaskList *self)
   save_column_widths (self);
 }
 
+/**
+ * coro_task_list_get_sort:
+ * @order: (out) (optional): the direction
+ *
+ * Returns: the #CoroTaskItemField the rows are sorted by first, or -1
+ *   when the user has not sorted
+ */
+int
+coro_task_list_get_sort (CoroTaskList *self,
+                         GtkSortType  *order)
+{
+  GtkSorter *view_sorter;
+  int field = -1;
+  GtkSortType sort_order = GTK_SORT_ASCENDING;
+
+  g_return_val_if_fail (CORO_IS_TASK_LIST (self), -1);
+
+  view_sorter = gtk_column_view_get_sorter (GTK_COLUMN_VIEW (self->column_view));
+
 #if GTK_CHECK_VERSION (4, 10, 0)
+  {
+    GtkColumnViewColumn *column = gtk_column_view_sorter_get_primary_sort_column (GTK_COLUMN_VIEW_SORTER (view_sorter));
+
+    for (guint i = 0; i < CORO_TASK_ITEM_N_FIELDS; i++)
+      if (self->columns[i] == column)
+        field = i;
+    sort_order = gtk_column_view_sorter_get_primary_sort_order (GTK_COLUMN_VIEW_SORTER (view_sorter));
+  }
+#else
+  {
+    GtkOrdering ordering;
+
+    /* GtkColumnViewSorter compares with its columns' sorters in sort
+     * order, stops at the first that is not EQUAL and inverts it for a
+     * descending column. While probing, every column sorter answers
+     * SMALLER and notes its field: the first one asked is the primary
+     * column, and an inverted answer means descending. The items are
+     * never looked at, so any two distinct non-NULL pointers do
+     * (gtk_sorter_compare() answers EQUAL for one item against itself
+     * without asking anyone). */
+    probing = TRUE;
+    probe_field = -1;
+    ordering = gtk_sorter_compare (view_sorter, self, self->column_view);
+    probing = FALSE;
+
+    field = probe_field;
+    sort_order = ordering == GTK_ORDERING_LARGER ? GTK_SORT_DESCENDING : GTK_SORT_ASCENDING;
+  }
+#endif
+
+  if (order != NULL)
+    *order = sort_order;
+  return field;
+}
+
 static void
 sorter_changed_cb (CoroTaskList *self)
 {
-  GtkColumnViewSorter *sorter = GTK_COLUMN_VIEW_SORTER (gtk_column_view_get_sorter (GTK_COLUMN_VIEW (self->column_view)));
-  GtkColumnViewColumn *column = gtk_column_view_sorter_get_primary_sort_column (sorter);
-  const char *key = "";
+  GtkSortType order;
+  int field = coro_task_list_get_sort (self, &order);
 
-  for (guint i = 0; i < CORO_TASK_ITEM_N_FIELDS; i++)
-    if (self->columns[i] == column)
-      key = column_keys[i];
-
-  g_settings_set_string (self->settings, "task-list-sort-column", key);
-  g_settings_set_boolean (self->settings, "task-list-sort-descending",
-                          gtk_column_view_sorter_get_primary_sort_order (sorter) == GTK_SORT_DESCENDING);
+  g_settings_set_string (self->settings, "task-list-sort-column", field >= 0 ? column_keys[field] : "");
+  g_settings_set_boolean (self->settings, "task-list-sort-descending", order == GTK_SORT_DESCENDING);
 }
-#endif
 
 /**
  * coro_task_list_bind_settings:
  * @settings: the app's settings (schema io.github.coroscope.Coroscope)
  *
  * Restores the column widths and the sort from @settings and keeps them
- * saved there. GTK 4.8 cannot tell which column the user sorted by (the
- * API came in 4.10), so there the sort is restored but not saved.
+ * saved there.
  */
 void
 coro_task_list_bind_settings (CoroTaskList *self,
@@ -869,8 +929,6 @@ coro_task_list_bind_settings (CoroTaskList *self,
       coro_task_list_sort_by (self, i, g_settings_get_boolean (settings, "task-list-sort-descending")
                                         ? GTK_SORT_DESCENDING : GTK_SORT_ASCENDING);
 
-#if GTK_CHECK_VERSION (4, 10, 0)
   g_signal_connect_object (gtk_column_view_get_sorter (GTK_COLUMN_VIEW (self->column_view)), "changed",
                            G_CALLBACK (sorter_changed_cb), self, G_CONNECT_SWAPPED);
-#endif
 }

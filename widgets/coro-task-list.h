@@ -36,5 +36,7 @@ void             coro_task_list_set_search        (CoroTaskList   *self,
 void             coro_task_list_sort_by           (CoroTaskList   *self,
                                                    guint           field,
                                                    GtkSortType     order);
+int              coro_task_list_get_sort          (CoroTaskList   *self,
+                                                   GtkSortType    *order);
 
 G_END_DECLS
