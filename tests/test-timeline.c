@@ -12,6 +12,7 @@
 #include "coro-task-item.h"
 #include "coro-task-list.h"
 #include "coro-gtk-test-util.h"
+#include "coro-palette.h"
 #include "coro-test-util.h"
 #include "coro-timeline.h"
 #include "trace-test-common.h"
@@ -255,6 +256,62 @@ test_select (Fixture       *fixture,
   y = coro_timeline_get_task_lane_y (fixture->timeline, task_id);
   g_assert_cmpfloat (y, >, 0);
   g_assert_cmpfloat (y, <, gtk_widget_get_height (GTK_WIDGET (fixture->timeline)));
+}
+
+/* Up and Down walk the lanes (the keys are bound to these actions),
+ * Page Down scrolls, and a screen reader hears which task is selected */
+static void
+test_keyboard (Fixture       *fixture,
+               gconstpointer  data)
+{
+  GtkWidget *widget = GTK_WIDGET (fixture->timeline);
+  GtkAdjustment *vadjustment = coro_timeline_get_vadjustment (fixture->timeline);
+  const CoroIndexTask *first = coro_trace_index_get_task (fixture->index, 0);
+  const CoroIndexTask *second = coro_trace_index_get_task (fixture->index, 1);
+  g_autofree char *expected = NULL;
+  char *error;
+  double page;
+
+  g_assert_true (gtk_widget_get_focusable (widget));
+  error = gtk_test_accessible_check_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL, "Timeline");
+  g_assert_null (error);
+  g_assert_true (gtk_test_accessible_has_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION));
+
+  /* nothing selected: Down picks the first lane in view, then the next */
+  g_assert_cmpuint (coro_timeline_get_selected_task (fixture->timeline), ==, 0);
+  g_assert_true (gtk_widget_activate_action (widget, "timeline.select-next", NULL));
+  g_assert_cmpuint (coro_timeline_get_selected_task (fixture->timeline), ==, first->id);
+  g_assert_true (gtk_widget_activate_action (widget, "timeline.select-next", NULL));
+  g_assert_cmpuint (coro_timeline_get_selected_task (fixture->timeline), ==, second->id);
+
+  expected = g_strdup_printf ("Task 2 of %u, %s: %s", coro_trace_index_get_n_tasks (fixture->index),
+                              coro_trace_index_task_get_label (fixture->index, second),
+                              coro_palette_state_get_label (second->state));
+  error = gtk_test_accessible_check_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, expected);
+  g_assert_null (error);
+
+  g_assert_true (gtk_widget_activate_action (widget, "timeline.select-previous", NULL));
+  g_assert_cmpuint (coro_timeline_get_selected_task (fixture->timeline), ==, first->id);
+  /* the first lane stays selected at the top */
+  g_assert_true (gtk_widget_activate_action (widget, "timeline.select-previous", NULL));
+  g_assert_cmpuint (coro_timeline_get_selected_task (fixture->timeline), ==, first->id);
+
+  /* Page Down scrolls a screenful; Down then starts from the lane in view */
+  page = gtk_adjustment_get_page_size (vadjustment);
+  g_assert_cmpfloat (page, >, 0);
+  g_assert_true (gtk_widget_activate_action (widget, "timeline.page-down", NULL));
+  g_assert_cmpfloat (gtk_adjustment_get_value (vadjustment), ==, page);
+  g_assert_true (gtk_widget_activate_action (widget, "timeline.page-up", NULL));
+  g_assert_cmpfloat (gtk_adjustment_get_value (vadjustment), ==, 0);
+
+  /* the selected lane is kept in view as Down walks past the bottom */
+  for (guint i = 0; i < 60; i++)
+    g_assert_true (gtk_widget_activate_action (widget, "timeline.select-next", NULL));
+  g_assert_cmpuint (coro_timeline_get_selected_task (fixture->timeline), ==,
+                    coro_trace_index_get_task (fixture->index, 60)->id);
+  g_assert_cmpfloat (coro_timeline_get_task_lane_y (fixture->timeline, coro_timeline_get_selected_task (fixture->timeline)),
+                     <, gtk_widget_get_height (widget));
+  g_assert_cmpfloat (gtk_adjustment_get_value (vadjustment), >, 0);
 }
 
 static void
@@ -509,6 +566,7 @@ main (int   argc,
   g_test_add ("/timeline/zoom-anchor", Fixture, NULL, fixture_setup, test_zoom_anchor, fixture_teardown);
   g_test_add ("/timeline/follow-live", Fixture, NULL, fixture_setup, test_follow_live, fixture_teardown);
   g_test_add ("/timeline/select", Fixture, NULL, fixture_setup, test_select, fixture_teardown);
+  g_test_add ("/timeline/keyboard", Fixture, NULL, fixture_setup, test_keyboard, fixture_teardown);
   g_test_add ("/timeline/export-image", Fixture, NULL, fixture_setup, test_export_image, fixture_teardown);
   g_test_add ("/timeline/task-list", Fixture, NULL, fixture_setup, test_task_list, fixture_teardown);
   g_test_add ("/timeline/task-list-settings", Fixture, NULL, fixture_setup, test_task_list_settings, fixture_teardown);

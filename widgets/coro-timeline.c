@@ -1739,6 +1739,77 @@ zoom_action (GtkWidget  *widget,
     coro_timeline_pan (self, layout.time_w / 8);
 }
 
+/* Up and Down move the selection to the lane above or below (from the
+ * first lane in view when none is selected); Page Up and Page Down
+ * scroll the lanes by a screenful. */
+static void
+lane_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  CoroTimeline *self = CORO_TIMELINE (widget);
+  guint n_tasks = self->index != NULL ? coro_trace_index_get_n_tasks (self->index) : 0;
+  double value = gtk_adjustment_get_value (self->vadjustment);
+  double page = gtk_adjustment_get_page_size (self->vadjustment);
+  const CoroIndexTask *selected = NULL;
+  guint pos;
+
+  if (g_str_equal (action_name, "timeline.page-up") || g_str_equal (action_name, "timeline.page-down"))
+    {
+      self->follow_lanes = FALSE;
+      gtk_adjustment_set_value (self->vadjustment,
+                                value + (g_str_equal (action_name, "timeline.page-up") ? -page : page));
+      return;
+    }
+
+  if (n_tasks == 0)
+    return;
+
+  if (self->selected_task != 0)
+    selected = coro_trace_index_lookup_task (self->index, self->selected_task);
+
+  if (selected == NULL)
+    pos = MIN ((guint) (value / TASK_LANE_HEIGHT), n_tasks - 1);
+  else if (g_str_equal (action_name, "timeline.select-previous"))
+    pos = selected->spawn_index > 0 ? selected->spawn_index - 1 : 0;
+  else
+    pos = MIN (selected->spawn_index + 1, n_tasks - 1);
+
+  coro_timeline_set_selected_task (self, coro_trace_index_get_task (self->index, pos)->id);
+}
+
+/* What a screen reader says of the timeline: the view's extent and the
+ * selected task, which Up and Down move */
+static void
+update_accessible_description (CoroTimeline *self)
+{
+  const CoroIndexTask *task = NULL;
+  g_autofree char *description = NULL;
+  guint n_tasks = self->index != NULL ? coro_trace_index_get_n_tasks (self->index) : 0;
+
+  if (self->index != NULL && self->selected_task != 0)
+    task = coro_trace_index_lookup_task (self->index, self->selected_task);
+
+  if (task != NULL)
+    {
+      const char *label = coro_trace_index_task_get_label (self->index, task);
+
+      /* Translators: task 12 of 30, its URL, then its state (e.g. "done") */
+      description = g_strdup_printf (_("Task %u of %u, %s: %s"), task->spawn_index + 1, n_tasks,
+                                     label != NULL ? label : "",
+                                     coro_palette_state_get_label (task->state));
+    }
+  else
+    description = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                "%u task; Up and Down select one",
+                                                "%u tasks; Up and Down select one", n_tasks),
+                                   n_tasks);
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,
+                                  -1);
+}
+
 static gboolean
 tick_cb (GtkWidget     *widget,
          GdkFrameClock *frame_clock,
@@ -1784,6 +1855,8 @@ tick_cb (GtkWidget     *widget,
   if (n_tasks != self->n_tasks)
     {
       self->n_tasks = n_tasks;
+      if (self->selected_task == 0)
+        update_accessible_description (self);
       update_vadjustment (self);
     }
 
@@ -2053,6 +2126,10 @@ coro_timeline_class_init (CoroTimelineClass *klass)
   gtk_widget_class_install_action (widget_class, "timeline.home", NULL, zoom_action);
   gtk_widget_class_install_action (widget_class, "timeline.pan-left", NULL, zoom_action);
   gtk_widget_class_install_action (widget_class, "timeline.pan-right", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "timeline.select-previous", NULL, lane_action);
+  gtk_widget_class_install_action (widget_class, "timeline.select-next", NULL, lane_action);
+  gtk_widget_class_install_action (widget_class, "timeline.page-up", NULL, lane_action);
+  gtk_widget_class_install_action (widget_class, "timeline.page-down", NULL, lane_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_plus, 0, "timeline.zoom-in", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_equal, 0, "timeline.zoom-in", NULL);
@@ -2065,6 +2142,10 @@ coro_timeline_class_init (CoroTimelineClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Home, 0, "timeline.home", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, 0, "timeline.pan-left", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, 0, "timeline.pan-right", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Up, 0, "timeline.select-previous", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Down, 0, "timeline.select-next", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Up, 0, "timeline.page-up", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Down, 0, "timeline.page-down", NULL);
 }
 
 static void
@@ -2080,6 +2161,9 @@ coro_timeline_init (CoroTimeline *self)
   self->view_end = 1e9;
 
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Timeline"),
+                                  -1);
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
   gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
 
@@ -2172,6 +2256,7 @@ coro_timeline_set_index (CoroTimeline   *self,
   gtk_widget_queue_draw (GTK_WIDGET (self));
 
   update_tick (self);
+  update_accessible_description (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INDEX]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_TASK]);
@@ -2279,6 +2364,7 @@ coro_timeline_set_selected_task (CoroTimeline *self,
         gtk_adjustment_set_value (self->vadjustment, y + TASK_LANE_HEIGHT - page);
     }
 
+  update_accessible_description (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_TASK]);
 }
