@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "coro-gtk-compat.h"
 #include "coro-window-private.h"
@@ -19,9 +20,24 @@ typedef enum
   DIALOG_TRACE,
 } OpenKind;
 
+typedef struct
+{
+  CoroWindow *self;
+  OpenKind    kind;
+} OpenData;
+
 static const char * const url_set_patterns[] = { "*.urls", "*.txt", NULL };
 static const char * const trace_patterns[] = { "*.json", "*.json.gz", NULL };
 static const char * const any_patterns[] = { "*.urls", "*.txt", "*.json", "*.json.gz", NULL };
+/* a URL set is any text file, whatever its name ends in */
+static const char * const all_patterns[] = { "*", NULL };
+
+/* Each open dialog starts where its kind was last opened from */
+static const char *
+open_folder_key (OpenKind kind)
+{
+  return kind == DIALOG_TRACE ? "last-trace-folder" : "last-url-set-folder";
+}
 
 static GFile *
 get_folder (CoroWindow *self,
@@ -58,9 +74,13 @@ open_response_cb (GObject      *object,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
-  g_autoptr(CoroWindow) self = user_data;
+  OpenData *data = user_data;
+  g_autoptr(CoroWindow) self = data->self;
+  OpenKind kind = data->kind;
   g_autoptr(GError) error = NULL;
   g_autoptr(GFile) file = coro_gtk_open_file_finish (result, &error);
+
+  g_free (data);
 
   if (file == NULL)
     {
@@ -69,7 +89,7 @@ open_response_cb (GObject      *object,
       return;
     }
 
-  remember_folder (self, "last-url-set-folder", file);
+  remember_folder (self, open_folder_key (kind), file);
   coro_window_open_file (self, file);
 }
 
@@ -81,7 +101,9 @@ open_dialog (CoroWindow *self,
   g_autoptr(GtkFileFilter) any = coro_gtk_file_filter_new (_("URL Sets and Traces"), any_patterns);
   g_autoptr(GtkFileFilter) url_sets = coro_gtk_file_filter_new (_("URL Sets"), url_set_patterns);
   g_autoptr(GtkFileFilter) traces = coro_gtk_file_filter_new (_("Traces"), trace_patterns);
-  g_autoptr(GFile) folder = get_folder (self, kind == DIALOG_TRACE ? "last-trace-folder" : "last-url-set-folder");
+  g_autoptr(GtkFileFilter) all = coro_gtk_file_filter_new (_("All Files"), all_patterns);
+  g_autoptr(GFile) folder = get_folder (self, open_folder_key (kind));
+  OpenData *data = g_new0 (OpenData, 1);
 
   if (kind == DIALOG_ANY)
     g_list_store_append (filters, any);
@@ -89,13 +111,19 @@ open_dialog (CoroWindow *self,
     g_list_store_append (filters, url_sets);
   if (kind != DIALOG_URL_SET)
     g_list_store_append (filters, traces);
+  if (kind != DIALOG_TRACE)
+    g_list_store_append (filters, all);
 
+  data->self = g_object_ref (self);
+  data->kind = kind;
+
+  /* the window's cancellable: closing the window closes its dialog */
   coro_gtk_open_file_async (GTK_WINDOW (self),
                             kind == DIALOG_URL_SET ? _("Open URL Set")
                             : kind == DIALOG_TRACE ? _("Open Trace")
                             : _("Open URL Set or Trace"),
-                            G_LIST_MODEL (filters), folder, NULL,
-                            open_response_cb, g_object_ref (self));
+                            G_LIST_MODEL (filters), folder, self->cancellable,
+                            open_response_cb, data);
 }
 
 static void
@@ -181,6 +209,26 @@ typedef struct
   ExportKind  kind;
 } ExportData;
 
+/* What is loaded, without the extensions it was loaded by: "run.json.gz"
+ * suggests "run.trace.json", never "run.json.gz.trace.json" */
+static char *
+dup_export_base (CoroWindow *self)
+{
+  static const char * const suffixes[] = { ".gz", ".json", ".trace", ".urls", ".txt" };
+  char *base = g_strdup (self->name != NULL ? self->name : "coroscope");
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      gsize length = strlen (base);
+      gsize suffix_length = strlen (suffixes[i]);
+
+      if (length > suffix_length && g_str_has_suffix (base, suffixes[i]))
+        base[length - suffix_length] = '\0';
+    }
+
+  return base;
+}
+
 static void
 export_response_cb (GObject      *object,
                     GAsyncResult *result,
@@ -237,9 +285,9 @@ export_action (GtkWidget  *widget,
   g_autoptr(GListStore) filters = g_list_store_new (GTK_TYPE_FILE_FILTER);
   g_autoptr(GFile) folder = get_folder (self, "last-export-folder");
   g_autofree char *suggested = NULL;
+  g_autofree char *base = dup_export_base (self);
   ExportData *data = g_new0 (ExportData, 1);
   const char *title;
-  const char *base = self->name != NULL ? self->name : "coroscope";
 
   data->self = g_object_ref (self);
 
@@ -275,8 +323,8 @@ export_action (GtkWidget  *widget,
       suggested = g_strdup_printf ("%s.tasks.csv", base);
     }
 
-  coro_gtk_save_file_async (GTK_WINDOW (self), title, G_LIST_MODEL (filters), folder, suggested, NULL,
-                            export_response_cb, data);
+  coro_gtk_save_file_async (GTK_WINDOW (self), title, G_LIST_MODEL (filters), folder, suggested,
+                            self->cancellable, export_response_cb, data);
 }
 
 void

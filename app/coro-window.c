@@ -966,6 +966,9 @@ confirm_replace (CoroWindow *self,
 /* Drag and drop                                                      */
 /* ------------------------------------------------------------------ */
 
+/* Files dropped on the window open as Open opens them: the first here
+ * (asking first over a run), the others each in a window of their own,
+ * as `coroscope FILE…` opens them */
 static gboolean
 drop_cb (CoroWindow    *self,
          const GValue  *value,
@@ -973,16 +976,28 @@ drop_cb (CoroWindow    *self,
          double         y,
          GtkDropTarget *target)
 {
-  GSList *files;
+  g_autoptr(GSList) files = NULL;
+  GtkApplication *application;
 
-  if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+  if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST) || g_value_get_boxed (value) == NULL)
     return FALSE;
 
-  files = g_value_get_boxed (value);
+  files = gdk_file_list_get_files (g_value_get_boxed (value));
   if (files == NULL)
     return FALSE;
 
   coro_window_open_file (self, files->data);
+
+  application = gtk_window_get_application (GTK_WINDOW (self));
+  if (files->next != NULL && application != NULL)
+    {
+      g_autoptr(GPtrArray) others = g_ptr_array_new ();
+
+      for (const GSList *l = files->next; l != NULL; l = l->next)
+        g_ptr_array_add (others, l->data);
+      g_application_open (G_APPLICATION (application), (GFile **) others->pdata, (int) others->len, "");
+    }
+
   return TRUE;
 }
 
@@ -994,6 +1009,11 @@ static gboolean
 coro_window_close_request (GtkWindow *window)
 {
   CoroWindow *self = CORO_WINDOW (window);
+
+  /* The window goes (now, or once its run has unwound): its file dialogs
+   * and trace loads go first. An open dialog keeps the window alive, so
+   * dispose, which cancels too, would only come once it was answered. */
+  g_cancellable_cancel (self->cancellable);
 
   if (self->settings != NULL)
     {

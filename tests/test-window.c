@@ -6,13 +6,16 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <string.h>
 #include <gtk/gtk.h>
 
 #include "coro-application.h"
 #include "coro-task-item.h"
 #include "coro-gtk-test-util.h"
 #include "coro-test-util.h"
+#include "coro-trace-reader.h"
 #include "coro-window-private.h"
+#include "trace-test-common.h"
 
 typedef struct
 {
@@ -25,6 +28,27 @@ typedef struct
  * run, as a window needs one: a GtkApplication is not meant to be
  * finalized without having run. */
 static CoroApplication *app;
+
+static const char * const folder_keys[] = {
+  "last-url-set-folder", "last-trace-folder", "last-export-folder",
+};
+
+/* A file chosen in GTK's file chooser goes into GTK's list of recent
+ * files, one per process, which keeps the path of the data folder it was
+ * made in: that of the first test to use it, which ISOLATE_DIRS removes
+ * when that test ends, and a later test's write would warn. So the
+ * folder is put back for each test (it goes with the other test
+ * folders); the app has one data folder for its life. */
+static void
+keep_recent_files_folder (void)
+{
+  g_autofree char *filename = NULL;
+  g_autofree char *folder = NULL;
+
+  g_object_get (gtk_recent_manager_get_default (), "filename", &filename, NULL);
+  folder = g_path_get_dirname (filename);
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0700), ==, 0);
+}
 
 static void
 fixture_setup (Fixture       *fixture,
@@ -39,6 +63,11 @@ fixture_setup (Fixture       *fixture,
       g_assert_no_error (error);
     }
   fixture->app = app;
+  keep_recent_files_folder ();
+
+  /* the memory backend keeps values for the whole process */
+  for (guint i = 0; i < G_N_ELEMENTS (folder_keys); i++)
+    g_settings_reset (coro_application_get_settings (app), folder_keys[i]);
 
   fixture->window = coro_window_new (fixture->app);
   g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *) &fixture->window);
@@ -48,6 +77,24 @@ fixture_setup (Fixture       *fixture,
 
   fixture->dir = g_dir_make_tmp ("coroscope-window-XXXXXX", &error);
   g_assert_no_error (error);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
 }
 
 static void
@@ -63,17 +110,7 @@ fixture_teardown (Fixture       *fixture,
   fixture->app = NULL;
   coro_test_drain_pending ();
 
-  {
-    g_autoptr(GDir) dir = g_dir_open (fixture->dir, 0, NULL);
-    const char *name;
-
-    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *path = g_build_filename (fixture->dir, name, NULL);
-        g_unlink (path);
-      }
-    g_rmdir (fixture->dir);
-  }
+  remove_tree (fixture->dir);
   g_clear_pointer (&fixture->dir, g_free);
 }
 
@@ -432,10 +469,654 @@ test_help_and_zoom (Fixture       *fixture,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.zoom", "s", "follow"));
 }
 
+/* ------------------------------------------------------------------ */
+/* Shared by the drop and file dialog tests                           */
+/* ------------------------------------------------------------------ */
+
+static gboolean
+title_has (Fixture    *fixture,
+           const char *name)
+{
+  return strstr (gtk_window_get_title (GTK_WINDOW (fixture->window)), name) != NULL;
+}
+
+static int
+compare_spawn_index (gconstpointer a,
+                     gconstpointer b)
+{
+  CoroTaskItem *item_a = *(CoroTaskItem **) a;
+  CoroTaskItem *item_b = *(CoroTaskItem **) b;
+
+  return (int) coro_task_item_get_spawn_index (item_a) - (int) coro_task_item_get_spawn_index (item_b);
+}
+
+/* The labels of the task list's rows in spawn order, one a line: what the
+ * list shows, whatever column it is sorted by */
+static char *
+dup_task_labels (Fixture *fixture)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (g_object_unref);
+  GString *text = g_string_new (NULL);
+  GListModel *items;
+
+  coro_task_list_refresh (fixture->window->task_list);
+  items = coro_task_list_get_items (fixture->window->task_list);
+  for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+    g_ptr_array_add (rows, g_list_model_get_item (items, i));
+  g_ptr_array_sort (rows, compare_spawn_index);
+
+  for (guint i = 0; i < rows->len; i++)
+    g_string_append_printf (text, "%s\n", coro_task_item_get_label (rows->pdata[i]));
+
+  return g_string_free (text, FALSE);
+}
+
+/* A synthetic run (tests/trace-test-common.h) saved by the core exporter:
+ * @n_tasks fetch tasks and a generator */
+static GFile *
+write_trace (Fixture    *fixture,
+             const char *name,
+             guint       n_tasks)
+{
+  g_autoptr(CoroTrace) trace = trace_test_make_run (n_tasks, 7, FALSE);
+  g_autoptr(GFile) file = g_file_new_build_filename (fixture->dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  coro_trace_export_to_file (trace, file, CORO_TRACE_FORMAT_AUTO, NULL, &error);
+  g_assert_no_error (error);
+
+  return g_steal_pointer (&file);
+}
+
+static char *
+expected_trace_labels (guint n_tasks)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < n_tasks; i++)
+    g_string_append_printf (text, "https://example.com/item/%u\n", i);
+  g_string_append (text, "numbers\n");
+
+  return g_string_free (text, FALSE);
+}
+
+static void
+wait_for_trace (Fixture    *fixture,
+                const char *name)
+{
+  coro_test_run_until (fixture->window->index != NULL && fixture->window->run == NULL
+                       && title_has (fixture, name));
+  coro_trace_index_update (fixture->window->index);
+}
+
+static void
+assert_error_names (Fixture    *fixture,
+                    const char *name)
+{
+  coro_test_run_until (gtk_info_bar_get_revealed (fixture->window->error_bar));
+  g_test_message ("error: %s", gtk_label_get_text (fixture->window->error_label));
+  g_assert_nonnull (strstr (gtk_label_get_text (fixture->window->error_label), name));
+}
+
+/* ------------------------------------------------------------------ */
+/* Drag and drop                                                      */
+/* ------------------------------------------------------------------ */
+
+/* The drop target the window installs for files; exactly one */
+static GtkDropTarget *
+find_file_drop_target (GtkWidget *widget)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+  GtkDropTarget *found = NULL;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+      GdkContentFormats *formats;
+
+      if (!GTK_IS_DROP_TARGET (controller))
+        continue;
+
+      formats = gtk_drop_target_get_formats (GTK_DROP_TARGET (controller));
+      if (formats != NULL && gdk_content_formats_contain_gtype (formats, GDK_TYPE_FILE_LIST))
+        {
+          g_assert_null (found);
+          found = GTK_DROP_TARGET (controller);
+        }
+    }
+
+  /* borrowed: the widget keeps its controllers */
+  return found;
+}
+
+/* Emits the window's drop target's "drop" with @files, as GTK does when
+ * a drag from a file manager is released over the window. Returns
+ * whether the window took them. */
+static gboolean
+drop_files (Fixture  *fixture,
+            GFile   **files,
+            gsize     n_files)
+{
+  GtkDropTarget *target = find_file_drop_target (GTK_WIDGET (fixture->window));
+  GValue value = G_VALUE_INIT;
+  gboolean accepted = FALSE;
+
+  g_assert_nonnull (target);
+  g_assert_cmpint (gtk_drop_target_get_actions (target) & GDK_ACTION_COPY, ==, GDK_ACTION_COPY);
+
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&value, gdk_file_list_new_from_array (files, n_files));
+  g_signal_emit_by_name (target, "drop", &value,
+                         gtk_widget_get_width (GTK_WIDGET (fixture->window)) / 2.0,
+                         gtk_widget_get_height (GTK_WIDGET (fixture->window)) / 2.0,
+                         &accepted);
+  g_value_unset (&value);
+
+  return accepted;
+}
+
+static void
+test_drop_url_set (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GFile) file = write_file (fixture, "dropped.urls",
+                                      "# two that fail fast\n"
+                                      "http://127.0.0.1:1/first\n"
+                                      "http://127.0.0.1:1/second\n");
+  g_autofree char *labels = NULL;
+
+  g_assert_true (drop_files (fixture, &file, 1));
+
+  /* loaded as Open loads it: named in the title, ready to run */
+  g_assert_true (title_has (fixture, "dropped.urls"));
+  g_assert_false (gtk_info_bar_get_revealed (fixture->window->error_bar));
+  g_assert_nonnull (fixture->window->urls);
+  g_assert_cmpuint (fixture->window->urls->len, ==, 2);
+  g_assert_cmpstr (fixture->window->urls->pdata[0], ==, "http://127.0.0.1:1/first");
+  g_assert_cmpstr (fixture->window->urls->pdata[1], ==, "http://127.0.0.1:1/second");
+  g_assert_cmpstr (gtk_label_get_text (fixture->window->status_state), ==, "Ready");
+
+  /* and Run fetches exactly those: a task each */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.run", NULL));
+  g_assert_nonnull (fixture->window->run);
+  coro_test_run_until (!coro_window_get_running (fixture->window));
+  labels = dup_task_labels (fixture);
+  g_assert_cmpstr (labels, ==, "http://127.0.0.1:1/first\nhttp://127.0.0.1:1/second\n");
+}
+
+static void
+test_drop_trace (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GFile) file = write_trace (fixture, "saved.json.gz", 12);
+  g_autofree char *labels = NULL;
+  g_autofree char *expected = expected_trace_labels (12);
+
+  g_assert_true (drop_files (fixture, &file, 1));
+  wait_for_trace (fixture, "saved.json.gz");
+
+  g_assert_false (gtk_info_bar_get_revealed (fixture->window->error_bar));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (fixture->window->stack), ==, "main");
+  g_assert_cmpuint (coro_trace_index_get_n_tasks (fixture->window->index), ==, 13);
+  labels = dup_task_labels (fixture);
+  g_assert_cmpstr (labels, ==, expected);
+  g_assert_false (coro_timeline_get_live (fixture->window->timeline));
+}
+
+static void
+test_drop_corrupt (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  static const char gzip_garbage[] = "\x1f\x8b\x08\x00 not deflate at all";
+  g_autoptr(GFile) good = write_file (fixture, "good.urls", "http://127.0.0.1:1/only\n");
+  g_autofree char *corrupt_path = g_build_filename (fixture->dir, "corrupt.json.gz", NULL);
+  g_autoptr(GFile) corrupt = g_file_new_for_path (corrupt_path);
+  g_autoptr(GFile) truncated = write_file (fixture, "truncated.json", "{ \"traceEvents\": [ {\"ph\": ");
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (corrupt_path, gzip_garbage, sizeof gzip_garbage - 1, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (drop_files (fixture, &good, 1));
+  g_assert_true (title_has (fixture, "good.urls"));
+
+  /* a corrupt file names itself in the error bar, as Open does, and what
+   * was loaded stays */
+  g_assert_true (drop_files (fixture, &corrupt, 1));
+  assert_error_names (fixture, "corrupt.json.gz");
+  g_assert_true (title_has (fixture, "good.urls"));
+  g_assert_cmpuint (fixture->window->urls->len, ==, 1);
+
+  g_assert_true (drop_files (fixture, &truncated, 1));
+  coro_test_run_until (strstr (gtk_label_get_text (fixture->window->error_label), "truncated.json") != NULL);
+  g_assert_true (gtk_info_bar_get_revealed (fixture->window->error_bar));
+  g_assert_true (title_has (fixture, "good.urls"));
+  g_assert_cmpuint (fixture->window->urls->len, ==, 1);
+}
+
+/* Several files: the first here, the others each in a window of their
+ * own, as `coroscope a b` opens them */
+static void
+test_drop_several (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GFile) set = write_file (fixture, "first.urls", "http://127.0.0.1:1/first\n");
+  g_autoptr(GFile) trace = write_trace (fixture, "second.json", 3);
+  GFile *files[] = { set, trace };
+  CoroWindow *other = NULL;
+  GList *windows;
+
+  g_assert_true (drop_files (fixture, files, G_N_ELEMENTS (files)));
+  g_assert_true (title_has (fixture, "first.urls"));
+
+  windows = gtk_application_get_windows (GTK_APPLICATION (fixture->app));
+  g_assert_cmpuint (g_list_length (windows), ==, 2);
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (l->data != fixture->window)
+      other = l->data;
+  g_assert_true (CORO_IS_WINDOW (other));
+  g_object_add_weak_pointer (G_OBJECT (other), (gpointer *) &other);
+
+  coro_test_run_until (other->index != NULL && other->run == NULL);
+  g_assert_nonnull (strstr (gtk_window_get_title (GTK_WINDOW (other)), "second.json"));
+  coro_trace_index_update (other->index);
+  g_assert_cmpuint (coro_trace_index_get_n_tasks (other->index), ==, 4);
+
+  gtk_window_close (GTK_WINDOW (other));
+  coro_test_run_until (other == NULL);
+}
+
+/* Over a running run, a drop asks first, as Open does */
+static void
+test_drop_while_running (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GFile) file = write_file (fixture, "later.urls", "http://127.0.0.1:1/later\n");
+
+  coro_window_run_demo (fixture->window, "fan-out");
+  g_assert_true (coro_window_get_running (fixture->window));
+
+  g_assert_true (drop_files (fixture, &file, 1));
+  g_assert_nonnull (fixture->window->confirm_dialog);
+  g_assert_false (title_has (fixture, "later.urls"));
+
+  gtk_dialog_response (GTK_DIALOG (fixture->window->confirm_dialog), GTK_RESPONSE_ACCEPT);
+  g_assert_true (title_has (fixture, "later.urls"));
+  g_assert_cmpuint (fixture->window->urls->len, ==, 1);
+  coro_test_run_until (fixture->window->retiring->len == 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* The file dialogs                                                   */
+/* ------------------------------------------------------------------ */
+
+/* GTK 4.8's GtkFileChooserNative goes through the portal only in a
+ * sandbox or with GDK_DEBUG=portals (gdk_should_use_portal()); otherwise
+ * it shows a GtkFileChooserDialog of its own, which is what these tests
+ * drive. NULL when none is shown. */
+static GtkFileChooserDialog *
+find_file_chooser (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  GtkFileChooserDialog *found = NULL;
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (GTK_IS_FILE_CHOOSER_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        {
+          g_assert_null (found);
+          found = GTK_FILE_CHOOSER_DIALOG (window);
+        }
+    }
+
+  return found;
+}
+
+static GtkFileChooserDialog *
+wait_for_file_chooser (Fixture    *fixture,
+                       const char *title)
+{
+  GtkFileChooserDialog *dialog;
+
+  coro_test_run_until ((dialog = find_file_chooser ()) != NULL
+                       && gtk_widget_get_mapped (GTK_WIDGET (dialog)));
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (dialog)), ==, title);
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (fixture->window));
+  g_assert_true (gtk_window_get_modal (GTK_WINDOW (dialog)));
+
+  return dialog;
+}
+
+/* The dialog's filters as "Name [patterns] | …", from the filters
+ * themselves (their portal form names every glob) */
+static char *
+dup_filters (GtkFileChooser *chooser)
+{
+  g_autoptr(GListModel) filters = gtk_file_chooser_get_filters (chooser);
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (filters); i++)
+    {
+      g_autoptr(GtkFileFilter) filter = g_list_model_get_item (filters, i);
+      g_autoptr(GVariant) variant = gtk_file_filter_to_gvariant (filter);
+      g_autoptr(GVariantIter) rules = NULL;
+      const char *name;
+      const char *pattern;
+      guint32 kind;
+
+      g_variant_get (variant, "(&sa(us))", &name, &rules);
+      g_string_append_printf (text, "%s%s [", i > 0 ? " | " : "", name);
+      for (guint j = 0; g_variant_iter_next (rules, "(u&s)", &kind, &pattern); j++)
+        {
+          g_assert_cmpuint (kind, ==, 0);  /* globs, never MIME types */
+          g_string_append_printf (text, "%s%s", j > 0 ? " " : "", pattern);
+        }
+      g_string_append_c (text, ']');
+    }
+
+  return g_string_free (text, FALSE);
+}
+
+static char *
+dup_current_folder (GtkFileChooser *chooser)
+{
+  g_autoptr(GFile) folder = gtk_file_chooser_get_current_folder (chooser);
+
+  return folder != NULL ? g_file_get_path (folder) : NULL;
+}
+
+/* The chooser reports the folder it was given once it has started
+ * loading it, a few iterations after it is shown (until then, NULL) */
+static void
+assert_current_folder (GtkFileChooser *chooser,
+                       const char     *path)
+{
+  g_autofree char *current = NULL;
+
+  coro_test_run_until ((current = dup_current_folder (chooser)) != NULL);
+  g_assert_cmpstr (current, ==, path);
+}
+
+static gboolean
+chooser_has_file (GtkFileChooser *chooser,
+                  GFile          *file)
+{
+  g_autoptr(GFile) chosen = gtk_file_chooser_get_file (chooser);
+
+  return chosen != NULL && g_file_equal (chosen, file);
+}
+
+/* Picks @file as a user would (the chooser goes to its folder and selects
+ * it), waits until the chooser's own answer is @file, then accepts */
+static void
+choose_file (GtkFileChooserDialog *dialog,
+             GFile                *file)
+{
+  g_autoptr(GError) error = NULL;
+
+  gtk_file_chooser_set_file (GTK_FILE_CHOOSER (dialog), file, &error);
+  g_assert_no_error (error);
+
+  /* the selection lands once the folder has loaded */
+  coro_test_run_until (chooser_has_file (GTK_FILE_CHOOSER (dialog), file));
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
+}
+
+static char *
+make_subdir (Fixture    *fixture,
+             const char *name)
+{
+  char *path = g_build_filename (fixture->dir, name, NULL);
+
+  g_assert_cmpint (g_mkdir (path, 0700), ==, 0);
+  return path;
+}
+
+static char *
+dup_setting (Fixture    *fixture,
+             const char *key)
+{
+  return g_settings_get_string (coro_application_get_settings (fixture->app), key);
+}
+
+/* win.open (Ctrl+O): every kind of file, from where a URL set was last
+ * opened; the choice loads and its folder is remembered */
+static void
+test_open_dialog (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  GSettings *settings = coro_application_get_settings (fixture->app);
+  g_autofree char *sets = make_subdir (fixture, "sets");
+  g_autofree char *set_path = g_build_filename (sets, "chosen.urls", NULL);
+  g_autoptr(GFile) set = g_file_new_for_path (set_path);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *filters = NULL;
+  g_autofree char *remembered = NULL;
+  g_autofree char *trace_folder = NULL;
+  GtkFileChooserDialog *dialog;
+
+  g_file_set_contents (set_path, "http://127.0.0.1:1/a\nhttp://127.0.0.1:1/b\nhttp://127.0.0.1:1/c\n", -1, &error);
+  g_assert_no_error (error);
+  g_settings_set_string (settings, "last-url-set-folder", fixture->dir);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.open", NULL));
+  dialog = wait_for_file_chooser (fixture, "Open URL Set or Trace");
+  g_assert_cmpint (gtk_file_chooser_get_action (GTK_FILE_CHOOSER (dialog)), ==, GTK_FILE_CHOOSER_ACTION_OPEN);
+  g_assert_false (gtk_file_chooser_get_select_multiple (GTK_FILE_CHOOSER (dialog)));
+  filters = dup_filters (GTK_FILE_CHOOSER (dialog));
+  g_assert_cmpstr (filters, ==,
+                   "URL Sets and Traces [*.urls *.txt *.json *.json.gz]"
+                   " | URL Sets [*.urls *.txt]"
+                   " | Traces [*.json *.json.gz]"
+                   " | All Files [*]");
+  assert_current_folder (GTK_FILE_CHOOSER (dialog), fixture->dir);
+
+  choose_file (dialog, set);
+  coro_test_run_until (title_has (fixture, "chosen.urls"));
+  g_assert_null (find_file_chooser ());
+  g_assert_cmpuint (fixture->window->urls->len, ==, 3);
+
+  remembered = dup_setting (fixture, "last-url-set-folder");
+  g_assert_cmpstr (remembered, ==, sets);
+  trace_folder = dup_setting (fixture, "last-trace-folder");
+  g_assert_cmpstr (trace_folder, ==, "");
+}
+
+/* win.open-url-set (the empty window's button): URL sets or any file;
+ * Cancel loads nothing, says nothing and remembers nothing */
+static void
+test_open_url_set_dialog_cancel (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autofree char *filters = NULL;
+  g_autofree char *remembered = NULL;
+  GtkFileChooserDialog *dialog;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.open-url-set", NULL));
+  dialog = wait_for_file_chooser (fixture, "Open URL Set");
+  filters = dup_filters (GTK_FILE_CHOOSER (dialog));
+  g_assert_cmpstr (filters, ==, "URL Sets [*.urls *.txt] | All Files [*]");
+
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
+  coro_test_run_until (find_file_chooser () == NULL);
+  coro_test_drain_pending ();
+  g_assert_null (fixture->window->urls);
+  g_assert_null (fixture->window->trace);
+  g_assert_false (gtk_info_bar_get_revealed (fixture->window->error_bar));
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (fixture->window)), ==, "Coroscope");
+  remembered = dup_setting (fixture, "last-url-set-folder");
+  g_assert_cmpstr (remembered, ==, "");
+}
+
+/* win.open-trace (Ctrl+Shift+O): traces only, from and to the trace
+ * folder, never the URL set folder */
+static void
+test_open_trace_dialog (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  GSettings *settings = coro_application_get_settings (fixture->app);
+  g_autofree char *traces = make_subdir (fixture, "traces");
+  g_autofree char *trace_path = g_build_filename (traces, "earlier.json", NULL);
+  g_autoptr(GFile) trace = g_file_new_for_path (trace_path);
+  g_autoptr(GFile) written = write_trace (fixture, "earlier.json", 5);
+  g_autofree char *filters = NULL;
+  g_autofree char *labels = NULL;
+  g_autofree char *expected = expected_trace_labels (5);
+  g_autofree char *remembered = NULL;
+  g_autofree char *set_folder = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkFileChooserDialog *dialog;
+
+  g_file_move (written, trace, G_FILE_COPY_NONE, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_settings_set_string (settings, "last-trace-folder", fixture->dir);
+  g_settings_set_string (settings, "last-url-set-folder", "/nonexistent-url-set-folder");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.open-trace", NULL));
+  dialog = wait_for_file_chooser (fixture, "Open Trace");
+  g_assert_cmpint (gtk_file_chooser_get_action (GTK_FILE_CHOOSER (dialog)), ==, GTK_FILE_CHOOSER_ACTION_OPEN);
+  filters = dup_filters (GTK_FILE_CHOOSER (dialog));
+  g_assert_cmpstr (filters, ==, "Traces [*.json *.json.gz]");
+  assert_current_folder (GTK_FILE_CHOOSER (dialog), fixture->dir);
+
+  choose_file (dialog, trace);
+  wait_for_trace (fixture, "earlier.json");
+  g_assert_null (find_file_chooser ());
+  labels = dup_task_labels (fixture);
+  g_assert_cmpstr (labels, ==, expected);
+
+  remembered = dup_setting (fixture, "last-trace-folder");
+  g_assert_cmpstr (remembered, ==, traces);
+  set_folder = dup_setting (fixture, "last-url-set-folder");
+  g_assert_cmpstr (set_folder, ==, "/nonexistent-url-set-folder");
+}
+
+/* win.export-trace (Ctrl+E): JSON or gzipped JSON, a name from what is
+ * loaded, into the export folder; the file written reads back */
+static void
+test_export_trace_dialog (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  GSettings *settings = coro_application_get_settings (fixture->app);
+  g_autoptr(GFile) source = write_trace (fixture, "source.json", 4);
+  g_autofree char *exports = make_subdir (fixture, "exports");
+  g_autoptr(GFile) folder = g_file_new_for_path (exports);
+  g_autofree char *out_path = g_build_filename (exports, "copy.json.gz", NULL);
+  g_autoptr(GFile) out = g_file_new_for_path (out_path);
+  g_autoptr(CoroTrace) copy = NULL;
+  g_autoptr(CoroTraceIndex) index = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *filters = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *remembered = NULL;
+  gsize length = 0;
+  GtkFileChooserDialog *dialog;
+
+  coro_window_open_file (fixture->window, source);
+  wait_for_trace (fixture, "source.json");
+  g_settings_set_string (settings, "last-export-folder", fixture->dir);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.export-trace", NULL));
+  dialog = wait_for_file_chooser (fixture, "Export Trace");
+  g_assert_cmpint (gtk_file_chooser_get_action (GTK_FILE_CHOOSER (dialog)), ==, GTK_FILE_CHOOSER_ACTION_SAVE);
+  filters = dup_filters (GTK_FILE_CHOOSER (dialog));
+  g_assert_cmpstr (filters, ==, "Trace (JSON) [*.json] | Compressed Trace (JSON, gzip) [*.json.gz]");
+  assert_current_folder (GTK_FILE_CHOOSER (dialog), fixture->dir);
+  name = gtk_file_chooser_get_current_name (GTK_FILE_CHOOSER (dialog));
+  g_assert_cmpstr (name, ==, "source.trace.json");
+
+  /* another folder and name, typed as a user would */
+  gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (dialog), folder, &error);
+  g_assert_no_error (error);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), "copy.json.gz");
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
+  coro_test_run_until (find_file_chooser () == NULL && g_file_query_exists (out, NULL));
+
+  /* gzipped, by the name chosen, and the same trace */
+  g_assert_true (g_file_load_contents (out, NULL, &contents, &length, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (length, >=, 2);
+  g_assert_cmpint ((guint8) contents[0], ==, 0x1f);
+  g_assert_cmpint ((guint8) contents[1], ==, 0x8b);
+  copy = coro_trace_reader_load_file (out, NULL, &error);
+  g_assert_no_error (error);
+  index = coro_trace_index_new (copy);
+  coro_trace_index_update (index);
+  g_assert_cmpuint (coro_trace_index_get_n_tasks (index), ==, 5);
+  g_assert_cmpuint (coro_trace_get_n_events (copy), ==, coro_trace_get_n_events (fixture->window->trace));
+
+  remembered = dup_setting (fixture, "last-export-folder");
+  g_assert_cmpstr (remembered, ==, exports);
+  g_assert_false (gtk_info_bar_get_revealed (fixture->window->error_bar));
+}
+
+/* A window closed while its dialog is up takes the dialog with it, and
+ * nothing arrives at the window afterwards */
+static void
+test_close_with_dialog (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.open", NULL));
+  wait_for_file_chooser (fixture, "Open URL Set or Trace");
+
+  gtk_window_close (GTK_WINDOW (fixture->window));
+  coro_test_run_until (fixture->window == NULL);
+  g_assert_null (find_file_chooser ());
+}
+
+/* GTK's file chooser reads its own settings (the schema
+ * org.gtk.gtk4.Settings.FileChooser) and aborts when they are missing;
+ * G_TEST_OPTION_ISOLATE_DIRS hides the system's schemas with the rest of
+ * XDG_DATA_DIRS. So name the system's schema folders after ours, before
+ * g_test_init () isolates: ours come first and win, and the memory
+ * backend writes nothing anywhere. (The variable is read here rather
+ * than through g_get_system_data_dirs (), whose answer GLib would keep,
+ * and leak, once ISOLATE_DIRS replaced it.) */
+static void
+add_system_schema_dirs (void)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  const char *own = g_getenv ("GSETTINGS_SCHEMA_DIR");
+  const char *data_dirs = g_getenv ("XDG_DATA_DIRS");
+  g_auto(GStrv) system = NULL;
+  g_auto(GStrv) dirs = NULL;
+  g_autofree char *value = NULL;
+
+  if (data_dirs == NULL || data_dirs[0] == '\0')
+    data_dirs = "/usr/local/share:/usr/share";  /* the XDG default */
+  system = g_strsplit (data_dirs, G_SEARCHPATH_SEPARATOR_S, -1);
+
+  if (own != NULL && own[0] != '\0')
+    g_strv_builder_add (builder, own);
+  for (guint i = 0; system[i] != NULL; i++)
+    {
+      g_autofree char *dir = NULL;
+
+      if (system[i][0] == '\0')
+        continue;
+      dir = g_build_filename (system[i], "glib-2.0", "schemas", NULL);
+      g_strv_builder_add (builder, dir);
+    }
+  dirs = g_strv_builder_end (builder);
+  value = g_strjoinv (G_SEARCHPATH_SEPARATOR_S, dirs);
+  g_setenv ("GSETTINGS_SCHEMA_DIR", value, TRUE);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  add_system_schema_dirs ();
+
+  /* With no session bus, GDBus autolaunches one through dbus-launch on
+   * the X display, which sleeps 3 s each time (the app registering, GTK's
+   * file chooser) and still leaves no bus to talk to. An address that
+   * cannot connect fails at once; nothing here needs a bus. */
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/dev/null/no-session-bus", FALSE);
+
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_log_set_writer_func (coro_gtk_test_log_writer, NULL, NULL);
   gtk_init ();
@@ -449,6 +1130,16 @@ main (int   argc,
   g_test_add ("/window/pause-step", Fixture, NULL, fixture_setup, test_pause_step, fixture_teardown);
   g_test_add ("/window/help-and-zoom", Fixture, NULL, fixture_setup, test_help_and_zoom, fixture_teardown);
   g_test_add ("/window/close-during-run", Fixture, NULL, fixture_setup, test_close_during_run, fixture_teardown);
+  g_test_add ("/window/drop-url-set", Fixture, NULL, fixture_setup, test_drop_url_set, fixture_teardown);
+  g_test_add ("/window/drop-trace", Fixture, NULL, fixture_setup, test_drop_trace, fixture_teardown);
+  g_test_add ("/window/drop-corrupt", Fixture, NULL, fixture_setup, test_drop_corrupt, fixture_teardown);
+  g_test_add ("/window/drop-several", Fixture, NULL, fixture_setup, test_drop_several, fixture_teardown);
+  g_test_add ("/window/drop-while-running", Fixture, NULL, fixture_setup, test_drop_while_running, fixture_teardown);
+  g_test_add ("/window/open-dialog", Fixture, NULL, fixture_setup, test_open_dialog, fixture_teardown);
+  g_test_add ("/window/open-url-set-dialog-cancel", Fixture, NULL, fixture_setup, test_open_url_set_dialog_cancel, fixture_teardown);
+  g_test_add ("/window/open-trace-dialog", Fixture, NULL, fixture_setup, test_open_trace_dialog, fixture_teardown);
+  g_test_add ("/window/export-trace-dialog", Fixture, NULL, fixture_setup, test_export_trace_dialog, fixture_teardown);
+  g_test_add ("/window/close-with-dialog", Fixture, NULL, fixture_setup, test_close_with_dialog, fixture_teardown);
   g_test_add ("/window/export-svg", Fixture, NULL, fixture_setup, test_export_svg, fixture_teardown);
 
   return g_test_run ();
