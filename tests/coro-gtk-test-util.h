@@ -15,13 +15,13 @@
  * the icon fails with "Unrecognized image file format".
  *
  * GLib's answer (see g_content_type_set_mime_dirs ()) is to pin GIO's MIME
- * folders before g_test_init () isolates the rest; this runs before
- * main (), and so before each GUI test's g_test_init (). It reads
- * XDG_DATA_DIRS itself, with the XDG default, and leaves out the user's
- * own folder: g_content_type_set_mime_dirs (NULL) would fill GLib's cache
- * of the user folders, which the isolation then replaces and leaks. */
-__attribute__ ((constructor)) static void
-coro_gtk_test_system_mime_dirs (void)
+ * folders before g_test_init () isolates the rest: call this first in
+ * main (). It reads XDG_DATA_DIRS itself, with the XDG default, and leaves
+ * out the user's own folder: g_content_type_set_mime_dirs (NULL) would
+ * fill GLib's cache of the user folders, which the isolation then
+ * replaces and leaks. */
+static inline void
+coro_gtk_test_use_system_mime_dirs (void)
 {
   const char *data_dirs = g_getenv ("XDG_DATA_DIRS");
   g_auto(GStrv) dirs = NULL;
@@ -38,15 +38,4 @@ coro_gtk_test_system_mime_dirs (void)
     }
 
   g_content_type_set_mime_dirs ((const char * const *) dirs);
-}
-
-/* The tests' main () installs this writer; it filters nothing, so every
- * warning, an icon that fails to load included, fails the test. */
-static inline GLogWriterOutput
-coro_gtk_test_log_writer (GLogLevelFlags   log_level,
-                          const GLogField *fields,
-                          gsize            n_fields,
-                          gpointer         user_data)
-{
-  return g_log_writer_default (log_level, fields, n_fields, user_data);
 }

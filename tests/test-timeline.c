@@ -557,8 +557,8 @@ int
 main (int   argc,
       char *argv[])
 {
+  coro_gtk_test_use_system_mime_dirs ();
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-  g_log_set_writer_func (coro_gtk_test_log_writer, NULL, NULL);
   gtk_init ();
 
   g_test_add ("/timeline/lanes", Fixture, NULL, fixture_setup, test_lanes, fixture_teardown);

@@ -1117,8 +1117,8 @@ main (int   argc,
    * cannot connect fails at once; nothing here needs a bus. */
   g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/dev/null/no-session-bus", FALSE);
 
+  coro_gtk_test_use_system_mime_dirs ();
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-  g_log_set_writer_func (coro_gtk_test_log_writer, NULL, NULL);
   gtk_init ();
 
   g_test_add ("/window/demo-run", Fixture, NULL, fixture_setup, test_demo_run, fixture_teardown);
