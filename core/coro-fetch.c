@@ -123,6 +123,11 @@ coro_fetch (CoroTask         *task,
   if (g_strcmp0 (result->final_url, redacted) != 0)
     coro_task_set_attribute_string (task, CORO_FETCH_KEY_FINAL_URL, result->final_url);
 
+  /* Read until a read returns 0, even when Content-Length says the body
+   * is all in: libsoup 3.2 puts the connection back for reuse only when
+   * the body stream has seen its end. Closing right after the last byte
+   * (one await fewer) made every request open a new connection: 5,101
+   * connects instead of 307 for 5,000 URLs, and 1.08 s became 1.76 s. */
   buffer = g_malloc (READ_CHUNK);
   for (;;)
     {
