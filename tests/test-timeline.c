@@ -68,45 +68,6 @@ fixture_teardown (Fixture       *fixture,
 }
 
 static guint
-count_nodes (GskRenderNode *node)
-{
-  guint n = 1;
-
-  if (node == NULL)
-    return 0;
-
-  switch (gsk_render_node_get_node_type (node))
-    {
-    case GSK_CONTAINER_NODE:
-      for (guint i = 0; i < gsk_container_node_get_n_children (node); i++)
-        n += count_nodes (gsk_container_node_get_child (node, i));
-      break;
-    case GSK_CLIP_NODE:
-      n += count_nodes (gsk_clip_node_get_child (node));
-      break;
-    case GSK_ROUNDED_CLIP_NODE:
-      n += count_nodes (gsk_rounded_clip_node_get_child (node));
-      break;
-    case GSK_TRANSFORM_NODE:
-      n += count_nodes (gsk_transform_node_get_child (node));
-      break;
-    case GSK_OPACITY_NODE:
-      n += count_nodes (gsk_opacity_node_get_child (node));
-      break;
-    case GSK_DEBUG_NODE:
-      n += count_nodes (gsk_debug_node_get_child (node));
-      break;
-    case GSK_COLOR_MATRIX_NODE:
-      n += count_nodes (gsk_color_matrix_node_get_child (node));
-      break;
-    default:
-      break;
-    }
-
-  return n;
-}
-
-static guint
 snapshot_node_count (CoroTimeline *timeline)
 {
   g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (GTK_WIDGET (timeline));
@@ -118,7 +79,7 @@ snapshot_node_count (CoroTimeline *timeline)
                           gtk_widget_get_height (GTK_WIDGET (timeline)));
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
 
-  return count_nodes (node);
+  return coro_gtk_test_count_nodes (node);
 }
 
 static void

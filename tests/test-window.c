@@ -1072,34 +1072,19 @@ test_close_with_dialog (Fixture       *fixture,
  * G_TEST_OPTION_ISOLATE_DIRS hides the system's schemas with the rest of
  * XDG_DATA_DIRS. So name the system's schema folders after ours, before
  * g_test_init () isolates: ours come first and win, and the memory
- * backend writes nothing anywhere. (The variable is read here rather
- * than through g_get_system_data_dirs (), whose answer GLib would keep,
- * and leak, once ISOLATE_DIRS replaced it.) */
+ * backend writes nothing anywhere. */
 static void
 add_system_schema_dirs (void)
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   const char *own = g_getenv ("GSETTINGS_SCHEMA_DIR");
-  const char *data_dirs = g_getenv ("XDG_DATA_DIRS");
-  g_auto(GStrv) system = NULL;
+  g_auto(GStrv) system = coro_gtk_test_system_data_subdirs ("glib-2.0/schemas");
   g_auto(GStrv) dirs = NULL;
   g_autofree char *value = NULL;
 
-  if (data_dirs == NULL || data_dirs[0] == '\0')
-    data_dirs = "/usr/local/share:/usr/share";  /* the XDG default */
-  system = g_strsplit (data_dirs, G_SEARCHPATH_SEPARATOR_S, -1);
-
   if (own != NULL && own[0] != '\0')
     g_strv_builder_add (builder, own);
-  for (guint i = 0; system[i] != NULL; i++)
-    {
-      g_autofree char *dir = NULL;
-
-      if (system[i][0] == '\0')
-        continue;
-      dir = g_build_filename (system[i], "glib-2.0", "schemas", NULL);
-      g_strv_builder_add (builder, dir);
-    }
+  g_strv_builder_addv (builder, (const char **) system);
   dirs = g_strv_builder_end (builder);
   value = g_strjoinv (G_SEARCHPATH_SEPARATOR_S, dirs);
   g_setenv ("GSETTINGS_SCHEMA_DIR", value, TRUE);

@@ -710,13 +710,14 @@ build_overview (CoroTimeline      *self,
   cairo_fill (cr);
   cairo_destroy (cr);
 
-  /* cairo's ARGB32 is GDK_MEMORY_DEFAULT: premultiplied, native order */
+  /* cairo's ARGB32 is GDK_MEMORY_DEFAULT: premultiplied, native order;
+   * the texture keeps the surface's pixels, not a copy of them */
   cairo_surface_flush (surface);
-  pixels = g_bytes_new (cairo_image_surface_get_data (surface),
-                        (gsize) cairo_image_surface_get_stride (surface) * OVERVIEW_HEIGHT * scale);
+  pixels = g_bytes_new_with_free_func (cairo_image_surface_get_data (surface),
+                                       (gsize) cairo_image_surface_get_stride (surface) * OVERVIEW_HEIGHT * scale,
+                                       (GDestroyNotify) cairo_surface_destroy, surface);
   texture = gdk_memory_texture_new (columns * scale, OVERVIEW_HEIGHT * scale, GDK_MEMORY_DEFAULT,
                                     pixels, cairo_image_surface_get_stride (surface));
-  cairo_surface_destroy (surface);
   gtk_snapshot_append_texture (snapshot, texture, &GRAPHENE_RECT_INIT (layout->time_x, 0, columns, OVERVIEW_HEIGHT));
 
   self->overview = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));

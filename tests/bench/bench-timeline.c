@@ -19,6 +19,7 @@
 
 #include <gtk/gtk.h>
 
+#include "coro-gtk-test-util.h"
 #include "coro-timeline.h"
 
 #define WIDTH   1600
@@ -83,30 +84,6 @@ make_trace (void)
   return trace;
 }
 
-static guint
-count_nodes (GskRenderNode *node)
-{
-  guint n = 1;
-
-  switch (gsk_render_node_get_node_type (node))
-    {
-    case GSK_CONTAINER_NODE:
-      for (guint i = 0; i < gsk_container_node_get_n_children (node); i++)
-        n += count_nodes (gsk_container_node_get_child (node, i));
-      break;
-    case GSK_CLIP_NODE:
-      n += count_nodes (gsk_clip_node_get_child (node));
-      break;
-    case GSK_TRANSFORM_NODE:
-      n += count_nodes (gsk_transform_node_get_child (node));
-      break;
-    default:
-      break;
-    }
-
-  return n;
-}
-
 static int
 compare_doubles (gconstpointer a,
                  gconstpointer b)
@@ -137,7 +114,7 @@ measure (CoroTimeline *timeline,
 
       snapshot_ms[i] = (t1 - t0) / 1e3;
       render_ms[i] = (g_get_monotonic_time () - t1) / 1e3;
-      n_nodes = count_nodes (node);
+      n_nodes = coro_gtk_test_count_nodes (node);
     }
 
   /* [0] is the first frame; the median of the others */
