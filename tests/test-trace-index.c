@@ -250,7 +250,9 @@ test_index_incremental (void)
 
   while (copied < n_events)
     {
-      guint burst = MIN (n_events - copied, (guint) g_rand_int_range (rand, 1, 300));
+      /* drawn apart: MIN() would evaluate the draw twice */
+      guint wanted = g_rand_int_range (rand, 1, 300);
+      guint burst = MIN (n_events - copied, wanted);
       guint before = coro_trace_index_get_n_indexed (step);
 
       for (guint i = 0; i < burst; i++, copied++)
