@@ -15,9 +15,13 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "coro-trace-index.h"
+#include "coro-activity-private.h"
+
+G_STATIC_ASSERT (CORO_ACTIVITY_CLASSES == CORO_TRACE_INDEX_HOLDER_CLASSES);
 #include "coro-trace-private.h"
 
 /* Task ids come from one counter, so they are dense: below this bound a
@@ -92,6 +96,7 @@ struct _CoroTraceIndex
   GArray      *wakes;          /* CoroIndexWake */
   GArray      *blocks;         /* CoroIndexBlock */
   GArray      *key_slots;      /* guint8 KeySlot per string id */
+  CoroActivity *activity;      /* the overview's figures; from the first event */
 
   guint        batch_hint;     /* events left in the current update */
 
@@ -187,7 +192,8 @@ set_state (CoroTraceIndex *self,
 
 static CoroIndexTask *
 ensure_task (CoroTraceIndex *self,
-             guint32         id)
+             guint32         id,
+             gint64          time_ns)
 {
   CoroIndexTask *task = find_task (self, id);
   CoroIndexTask new_task = { 0, };
@@ -216,6 +222,7 @@ ensure_task (CoroTraceIndex *self,
   self->n_ready++;
   self->n_in_flight++;
   self->max_task_id = MAX (self->max_task_id, id);
+  coro_activity_add_started (self->activity, time_ns);
 
   if (id < DIRECT_IDS_MAX)
     {
@@ -431,6 +438,8 @@ end_task (CoroTraceIndex *self,
 {
   close_task_segment (task, time_ns, 0);
   set_state (self, task, end_state);
+  if (task->ended_ns < 0)
+    coro_activity_add_ended (self->activity, time_ns);
   task->ended_ns = time_ns;
   task->pending = PENDING_NONE;
 }
@@ -447,7 +456,7 @@ index_switch (CoroTraceIndex  *self,
 
   if (event->task != 0)
     {
-      CoroIndexTask *from = ensure_task (self, event->task);
+      CoroIndexTask *from = ensure_task (self, event->task, time_ns);
 
       if (from->state == CORO_TASK_STATE_RUNNING)
         {
@@ -487,7 +496,7 @@ index_switch (CoroTraceIndex  *self,
 
   if (event->other != 0)
     {
-      CoroIndexTask *to = ensure_task (self, event->other);
+      CoroIndexTask *to = ensure_task (self, event->other, time_ns);
 
       if (!state_is_ended (to->state) && to->state != CORO_TASK_STATE_RUNNING)
         {
@@ -520,6 +529,8 @@ index_switch (CoroTraceIndex  *self,
     {
       held->end_ns = time_ns;
       held->other = event->other;
+      if (held->task != 0)
+        coro_activity_add_busy (self->activity, held->start_ns, time_ns, held->task);
     }
   open_segment (lane->segments, CORO_TASK_STATE_RUNNING, event->other, event->task, 0,
                 time_ns, event_index);
@@ -544,7 +555,10 @@ index_event (CoroTraceIndex  *self,
   /* Out-of-order times (several threads stamping one trace) would give
    * segments of negative length: the index clamps them to stay monotone. */
   if (event_index == 0)
-    self->first_ns = self->last_ns = time_ns;
+    {
+      self->first_ns = self->last_ns = time_ns;
+      self->activity = coro_activity_new (time_ns);
+    }
   else if (time_ns < self->last_ns)
     time_ns = self->last_ns;
   self->last_ns = time_ns;
@@ -558,7 +572,7 @@ index_event (CoroTraceIndex  *self,
     }
 
   if (event->task != 0)
-    task = ensure_task (self, event->task);
+    task = ensure_task (self, event->task, time_ns);
 
   switch ((CoroEventKind) event->kind)
     {
@@ -691,6 +705,8 @@ index_event (CoroTraceIndex  *self,
               /* the final switch away closes the span and sets the end */
               task->pending = PENDING_END;
               task->pending_end = end_state;
+              if (task->ended_ns < 0)
+                coro_activity_add_ended (self->activity, time_ns);
               task->ended_ns = time_ns;
             }
           else if (task->state != CORO_TASK_STATE_RUNNING)
@@ -748,6 +764,7 @@ coro_trace_index_finalize (GObject *object)
   g_clear_pointer (&self->wakes, g_array_unref);
   g_clear_pointer (&self->blocks, g_array_unref);
   g_clear_pointer (&self->key_slots, g_array_unref);
+  g_clear_pointer (&self->activity, coro_activity_free);
   g_clear_object (&self->trace);
 
   G_OBJECT_CLASS (coro_trace_index_parent_class)->finalize (object);
@@ -1180,6 +1197,137 @@ coro_trace_index_get_thread_segments (CoroTraceIndex *self,
   segments = g_array_index (self->threads, ThreadLane, position).segments;
   *n_segments = segments->len;
   return (const CoroSegment *) (gpointer) segments->data;
+}
+
+/**
+ * coro_trace_index_sample_activity:
+ * @from_ns: the left edge of the first column, ns since the trace's start
+ * @ns_per_column: the columns' width, ns
+ * @n_columns: how many
+ * @busy_ns: (out caller-allocates) (array length=n_columns): how long
+ *   tasks held a thread within each column, summed over threads
+ * @n_alive: (out caller-allocates) (array length=n_columns): how many
+ *   tasks were alive (created, not yet ended) at some time within each
+ *   column
+ *
+ * The run's activity at any width, for an overview: from a histogram the
+ * index keeps as it reads (see coro-activity.c), so the cost does not
+ * grow with the run. Each figure is exact but for the time and the task
+ * ends within one bin (coro_trace_index_get_activity_bin_ns()) of the
+ * column's edges; a thread still held by a task counts as busy to the
+ * end of the last column.
+ */
+void
+coro_trace_index_sample_activity (CoroTraceIndex *self,
+                                  double          from_ns,
+                                  double          ns_per_column,
+                                  guint           n_columns,
+                                  double         *busy_ns,
+                                  guint          *n_alive)
+{
+  g_return_if_fail (CORO_IS_TRACE_INDEX (self));
+  g_return_if_fail (ns_per_column > 0);
+  g_return_if_fail (n_columns == 0 || (busy_ns != NULL && n_alive != NULL));
+
+  if (self->activity == NULL)
+    {
+      memset (busy_ns, 0, n_columns * sizeof (double));
+      memset (n_alive, 0, n_columns * sizeof (guint));
+      return;
+    }
+
+  coro_activity_sample (self->activity, from_ns, ns_per_column, n_columns, busy_ns, n_alive);
+
+  /* the histogram has closed spans only: add each thread's open one */
+  for (guint t = 0; t < self->threads->len; t++)
+    {
+      const CoroSegment *held = last_segment (g_array_index (self->threads, ThreadLane, t).segments);
+      double end_ns = from_ns + n_columns * ns_per_column;
+      guint first_column;
+
+      if (held == NULL || held->end_ns != CORO_SEGMENT_OPEN || held->task == 0 || held->start_ns >= end_ns)
+        continue;
+
+      /* in doubles until clamped: a span long before the range would
+       * overflow an int */
+      first_column = (guint) MAX (0.0, floor ((held->start_ns - from_ns) / ns_per_column));
+      for (guint c = first_column; c < n_columns; c++)
+        {
+          double c0 = from_ns + c * ns_per_column;
+
+          busy_ns[c] += MIN (c0 + ns_per_column, end_ns) - MAX (c0, (double) held->start_ns);
+        }
+    }
+}
+
+/**
+ * coro_trace_index_sample_thread_holders:
+ * @from_ns: the left edge of the first column, ns since the trace's start
+ * @ns_per_column: the columns' width, ns
+ * @n_columns: how many
+ * @held_ns: (out caller-allocates): @n_columns ×
+ *   %CORO_TRACE_INDEX_HOLDER_CLASSES figures, column after column: how
+ *   long the tasks of each class (task id modulo the class count) held
+ *   the thread within the column
+ *
+ * Who held the thread, per column, for a thread lane zoomed out so far
+ * that a column covers many switches; as precise as
+ * coro_trace_index_sample_activity(). The histogram sums all threads, so
+ * this answers for a run on a single thread only (a scheduler's run).
+ *
+ * Returns: %FALSE, leaving @held_ns untouched, when the trace has no
+ *   thread or more than one
+ */
+gboolean
+coro_trace_index_sample_thread_holders (CoroTraceIndex *self,
+                                        double          from_ns,
+                                        double          ns_per_column,
+                                        guint           n_columns,
+                                        double         *held_ns)
+{
+  const CoroSegment *held;
+  double end_ns;
+  guint first_column;
+
+  g_return_val_if_fail (CORO_IS_TRACE_INDEX (self), FALSE);
+  g_return_val_if_fail (ns_per_column > 0, FALSE);
+  g_return_val_if_fail (n_columns == 0 || held_ns != NULL, FALSE);
+
+  if (self->activity == NULL || self->threads->len != 1)
+    return FALSE;
+
+  coro_activity_sample_held (self->activity, from_ns, ns_per_column, n_columns, held_ns);
+
+  /* the histogram has closed spans only: add the open one */
+  held = last_segment (g_array_index (self->threads, ThreadLane, 0).segments);
+  end_ns = from_ns + n_columns * ns_per_column;
+  if (held == NULL || held->end_ns != CORO_SEGMENT_OPEN || held->task == 0 || held->start_ns >= end_ns)
+    return TRUE;
+
+  first_column = (guint) MAX (0.0, floor ((held->start_ns - from_ns) / ns_per_column));
+  for (guint c = first_column; c < n_columns; c++)
+    {
+      double c0 = from_ns + c * ns_per_column;
+
+      held_ns[c * CORO_TRACE_INDEX_HOLDER_CLASSES + held->task % CORO_TRACE_INDEX_HOLDER_CLASSES] +=
+        MIN (c0 + ns_per_column, end_ns) - MAX (c0, (double) held->start_ns);
+    }
+
+  return TRUE;
+}
+
+/**
+ * coro_trace_index_get_activity_bin_ns:
+ *
+ * Returns: how close to exact coro_trace_index_sample_activity() is at a
+ *   column's edge, ns (0 before the first event)
+ */
+gint64
+coro_trace_index_get_activity_bin_ns (CoroTraceIndex *self)
+{
+  g_return_val_if_fail (CORO_IS_TRACE_INDEX (self), 0);
+
+  return self->activity != NULL ? coro_activity_get_bin_ns (self->activity) : 0;
 }
 
 /**

@@ -14,6 +14,10 @@ G_BEGIN_DECLS
  * that state at the last event read). */
 #define CORO_SEGMENT_OPEN G_MAXINT64
 
+/* coro_trace_index_sample_thread_holders() sorts tasks into this many
+ * classes, by id: as many as the timeline has task colours */
+#define CORO_TRACE_INDEX_HOLDER_CLASSES 8
+
 /* CoroSegment.flags */
 typedef enum
 {
@@ -187,6 +191,18 @@ int                    coro_trace_index_lookup_thread      (CoroTraceIndex      
 const CoroSegment     *coro_trace_index_get_thread_segments (CoroTraceIndex      *self,
                                                             guint                 position,
                                                             guint                *n_segments);
+void                   coro_trace_index_sample_activity    (CoroTraceIndex       *self,
+                                                            double                from_ns,
+                                                            double                ns_per_column,
+                                                            guint                 n_columns,
+                                                            double               *busy_ns,
+                                                            guint                *n_alive);
+gboolean               coro_trace_index_sample_thread_holders (CoroTraceIndex    *self,
+                                                            double                from_ns,
+                                                            double                ns_per_column,
+                                                            guint                 n_columns,
+                                                            double               *held_ns);
+gint64                 coro_trace_index_get_activity_bin_ns (CoroTraceIndex      *self);
 guint                  coro_trace_index_get_n_run_threads  (CoroTraceIndex       *self);
 guint32                coro_trace_index_get_run_thread_id  (CoroTraceIndex       *self,
                                                             guint                 position);

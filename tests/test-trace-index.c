@@ -6,7 +6,9 @@
 #include "config.h"
 
 #include <locale.h>
+#include <math.h>
 
+#include "coro-activity-private.h"
 #include "coro-summary.h"
 #include "coro-trace-index.h"
 #include "trace-test-common.h"
@@ -76,6 +78,239 @@ assert_segment (const CoroSegment *segment,
   g_assert_cmpint (segment->state, ==, state);
   g_assert_cmpint (segment->start_ns, ==, start_ns);
   g_assert_cmpint (segment->end_ns, ==, end_ns);
+}
+
+static int
+compare_gint64 (gconstpointer a,
+                gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return (x > y) - (x < y);
+}
+
+/* The activity histogram against the figures it stands for, counted one
+ * by one: random single-thread spans and task lives over a range long
+ * enough to coarsen the bins several times. */
+typedef struct
+{
+  gint64 start_ns;
+  gint64 end_ns;   /* -1: never ended (tasks) */
+  guint32 task;
+} Span;
+
+static double
+exact_busy (const Span *spans,
+            guint       n_spans,
+            double      x0,
+            double      x1,
+            int         class)
+{
+  double sum = 0;
+
+  for (guint i = 0; i < n_spans; i++)
+    {
+      double overlap = MIN (x1, (double) spans[i].end_ns) - MAX (x0, (double) spans[i].start_ns);
+
+      if (overlap > 0 && (class < 0 || spans[i].task % CORO_ACTIVITY_CLASSES == (guint) class))
+        sum += overlap;
+    }
+
+  return sum;
+}
+
+static guint
+exact_alive (const Span *lives,
+             guint       n_lives,
+             double      x0,
+             double      x1)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < n_lives; i++)
+    if (lives[i].start_ns < x1 && (lives[i].end_ns < 0 || lives[i].end_ns >= x0))
+      n++;
+
+  return n;
+}
+
+static void
+test_activity_random (void)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (42);
+  const gint64 origin = 5000;
+  const guint n_spans = 3000, n_lives = 400;
+  g_autofree Span *spans = g_new0 (Span, n_spans);
+  g_autofree Span *lives = g_new0 (Span, n_lives);
+  g_autoptr (CoroActivity) activity = coro_activity_new (origin);
+  gint64 now = origin, last_end = origin;
+  double bin;
+
+  /* one thread: spans follow one another, with idle gaps; lengths from
+   * 1 ns to far more than a bin */
+  for (guint i = 0; i < n_spans; i++)
+    {
+      now += g_rand_int_range (rand, 0, 200000);
+      spans[i].start_ns = now;
+      now += g_rand_boolean (rand) ? g_rand_int_range (rand, 1, 5000) : g_rand_int_range (rand, 1, 3000000);
+      spans[i].end_ns = now;
+      spans[i].task = g_rand_int_range (rand, 1, 1000);
+      coro_activity_add_busy (activity, spans[i].start_ns, spans[i].end_ns, spans[i].task);
+    }
+  last_end = now;
+
+  /* task lives, fed in time order as the index does: each start and end
+   * when the run reaches it */
+  {
+    g_autofree gint64 *events = g_new (gint64, 2 * n_lives);
+    guint n_events = 0;
+
+    for (guint i = 0; i < n_lives; i++)
+      {
+        lives[i].start_ns = origin + g_rand_int_range (rand, 0, (gint32) MIN (last_end - origin, G_MAXINT32));
+        lives[i].end_ns = g_rand_int_range (rand, 0, 10) == 0 ? -1
+                        : lives[i].start_ns + g_rand_int_range (rand, 0, 200000000);
+        events[n_events++] = lives[i].start_ns * 2;           /* even: a start */
+        if (lives[i].end_ns >= 0)
+          events[n_events++] = lives[i].end_ns * 2 + 1;       /* odd: an end */
+      }
+    qsort (events, n_events, sizeof (gint64), compare_gint64);
+    for (guint i = 0; i < n_events; i++)
+      {
+        if (events[i] % 2 == 0)
+          coro_activity_add_started (activity, events[i] / 2);
+        else
+          coro_activity_add_ended (activity, events[i] / 2);
+      }
+  }
+
+  bin = (double) coro_activity_get_bin_ns (activity);
+  /* coarsened: the first bins were 1.024 µs */
+  g_assert_cmpfloat (bin, >, 1024 * 8);
+  g_assert_cmpfloat ((double) (last_end - origin) / bin, <=, CORO_ACTIVITY_BINS);
+
+  /* several widths, some starting before the run or ending after it */
+  for (guint round = 0; round < 6; round++)
+    {
+      guint n_columns = g_rand_int_range (rand, 1, 3000);
+      double from = origin - bin * g_rand_int_range (rand, 0, 50) + g_rand_double (rand) * bin;
+      double to = last_end + bin * g_rand_int_range (rand, 0, 50);
+      double per_column = (to - from) / n_columns;
+      g_autofree double *busy = g_new (double, n_columns);
+      g_autofree guint *alive = g_new (guint, n_columns);
+      g_autofree double *held = g_new (double, (gsize) n_columns * CORO_ACTIVITY_CLASSES);
+      double total = 0;
+
+      coro_activity_sample (activity, from, per_column, n_columns, busy, alive);
+      coro_activity_sample_held (activity, from, per_column, n_columns, held);
+
+      for (guint c = 0; c < n_columns; c++)
+        {
+          double x0 = from + c * per_column, x1 = x0 + per_column;
+          double classes = 0;
+
+          /* off by at most the bins cut by the two edges */
+          g_assert_cmpfloat (fabs (busy[c] - exact_busy (spans, n_spans, x0, x1, -1)), <=, 2 * bin + 1e-6 * x1);
+          for (int k = 0; k < CORO_ACTIVITY_CLASSES; k++)
+            {
+              double class_busy = held[c * CORO_ACTIVITY_CLASSES + k];
+
+              g_assert_cmpfloat (fabs (class_busy - exact_busy (spans, n_spans, x0, x1, k)), <=, 2 * bin + 1e-6 * x1);
+              classes += class_busy;
+            }
+          g_assert_cmpfloat (fabs (classes - busy[c]), <=, 1e-4 * MAX (1, busy[c]) + 1);
+
+          /* no task alive in the column is missed; the extra ones started
+           * or ended within a bin of its edges */
+          g_assert_cmpuint (alive[c], >=, exact_alive (lives, n_lives, x0, x1));
+          g_assert_cmpuint (alive[c], <=, exact_alive (lives, n_lives, x0 - bin, x1 + bin));
+          total += busy[c];
+        }
+      /* the columns' inner edges cancel out: only the last one, within
+       * a bin, may cut off time */
+      g_assert_cmpfloat (fabs (total - exact_busy (spans, n_spans, from, to, -1)), <=, bin + 1e-9 * total);
+    }
+}
+
+/* The index's figures include the span still open at the end of a live
+ * trace, and stay within a bin of the thread lane's own segments. */
+static void
+test_index_activity (void)
+{
+  g_autoptr (CoroTrace) trace = trace_test_make_run (500, 11, FALSE);
+  g_autoptr (CoroTraceIndex) index = coro_trace_index_new (trace);
+  const guint n_columns = 700;
+  g_autofree double *busy = g_new (double, n_columns);
+  g_autofree guint *alive = g_new (guint, n_columns);
+  g_autofree double *held = g_new (double, n_columns * CORO_TRACE_INDEX_HOLDER_CLASSES);
+  const CoroSegment *segments;
+  double from, per_column, bin, total = 0, exact_total = 0;
+  guint n, max_alive = 0;
+
+  coro_trace_index_sample_activity (index, 0, 1, 1, busy, alive);
+  g_assert_cmpfloat (busy[0], ==, 0);
+  g_assert_cmpuint (alive[0], ==, 0);
+  g_assert_false (coro_trace_index_sample_thread_holders (index, 0, 1, 1, held));
+
+  coro_trace_index_update (index);
+  segments = coro_trace_index_get_thread_segments (index, 0, &n);
+  g_assert_cmpuint (n, >, 0);
+  from = coro_trace_index_get_first_ns (index);
+  per_column = (coro_trace_index_get_last_ns (index) - from) / n_columns;
+  bin = coro_trace_index_get_activity_bin_ns (index);
+  g_assert_cmpfloat (bin, >, 0);
+
+  coro_trace_index_sample_activity (index, from, per_column, n_columns, busy, alive);
+  g_assert_true (coro_trace_index_sample_thread_holders (index, from, per_column, n_columns, held));
+  for (guint c = 0; c < n_columns; c++)
+    {
+      double x0 = from + c * per_column, x1 = x0 + per_column;
+      double exact = 0, classes = 0;
+
+      for (guint i = 0; i < n; i++)
+        {
+          double end = segments[i].end_ns == CORO_SEGMENT_OPEN ? from + n_columns * per_column : segments[i].end_ns;
+          double overlap = MIN (x1, end) - MAX (x0, (double) segments[i].start_ns);
+
+          if (segments[i].task != 0 && overlap > 0)
+            exact += overlap;
+        }
+      g_assert_cmpfloat (fabs (busy[c] - exact), <=, 2 * bin + 1);
+      for (guint k = 0; k < CORO_TRACE_INDEX_HOLDER_CLASSES; k++)
+        classes += held[c * CORO_TRACE_INDEX_HOLDER_CLASSES + k];
+      g_assert_cmpfloat (fabs (classes - busy[c]), <=, 1e-4 * MAX (1, busy[c]) + 1);
+      total += busy[c];
+      exact_total += exact;
+      max_alive = MAX (max_alive, alive[c]);
+    }
+  g_assert_cmpfloat (fabs (total - exact_total), <=, bin + 1e-9 * exact_total);
+  g_assert_cmpuint (max_alive, >, 0);
+  g_assert_cmpuint (max_alive, <=, coro_trace_index_get_n_tasks (index));
+}
+
+/* A live run read while task 1 holds the thread: its span is open, and
+ * counts as busy up to the end of the range asked */
+static void
+test_index_activity_open_span (void)
+{
+  g_autoptr (CoroTrace) trace = coro_trace_new_for_import ();
+  g_autoptr (CoroTraceIndex) index = coro_trace_index_new (trace);
+  double busy[10], held[10 * CORO_TRACE_INDEX_HOLDER_CLASSES];
+  guint alive[10];
+
+  add (trace, 0, CORO_EVENT_CREATED, 1, 0, 0, 0, 0);
+  add (trace, 10, CORO_EVENT_SWITCH, 0, 1, 0, 0, 0);
+  add (trace, 50, CORO_EVENT_YIELD, 1, 0, 0, 0, 0);
+  coro_trace_index_update (index);
+
+  coro_trace_index_sample_activity (index, 0, 10, 10, busy, alive);
+  g_assert_true (coro_trace_index_sample_thread_holders (index, 0, 10, 10, held));
+  for (guint c = 0; c < 10; c++)
+    {
+      g_assert_cmpfloat (busy[c], ==, c == 0 ? 0 : 10);
+      g_assert_cmpfloat (held[c * CORO_TRACE_INDEX_HOLDER_CLASSES + 1], ==, busy[c]);
+      g_assert_cmpuint (alive[c], ==, 1);
+    }
 }
 
 static void
@@ -731,6 +966,9 @@ main (int   argc,
   g_test_add_func ("/core/trace-index/loop-blocked", test_index_loop_blocked);
   g_test_add_func ("/core/trace-index/threads", test_index_threads);
   g_test_add_func ("/core/trace-index/live", test_index_live);
+  g_test_add_func ("/core/trace-index/activity", test_index_activity);
+  g_test_add_func ("/core/trace-index/activity-open-span", test_index_activity_open_span);
+  g_test_add_func ("/core/activity/random", test_activity_random);
   g_test_add_func ("/core/summary/small", test_summary_small);
   g_test_add_func ("/core/summary/shortened", test_summary_shortened);
   g_test_add_func ("/core/summary/deterministic", test_summary_deterministic);
