@@ -514,6 +514,122 @@ test_task_list_sort_settings (Fixture       *fixture,
   g_object_unref (list);
 }
 
+/* The thread lane zoomed out (drawn from the index's histogram) and
+ * zoomed in (drawn from the switches) tell the same story: task 1 holds
+ * the thread for 10 ms, then 10 ms idle, then task 2 holds it 40 % of
+ * the time in 0.8 µs turns. Checked in the rendered pixels. */
+#define LANE_PIXEL_TOLERANCE 3
+
+static void
+expect_lane_pixel (cairo_surface_t *surface,
+                   CoroTimeline    *timeline,
+                   int              width,
+                   double           time_ns,
+                   const GdkRGBA   *color,
+                   double           opacity,
+                   const GdkRGBA   *background)
+{
+  const guint8 *data = cairo_image_surface_get_data (surface);
+  int stride = cairo_image_surface_get_stride (surface);
+  /* the render's layout is the widget's, at the render's width; times
+   * are picked off the ruler's grid lines */
+  double start, end;
+  int x, y = 34 + 24 + 13;  /* overview, ruler, half the thread lane */
+  guint32 pixel;
+  double expected[3] = {
+    background->blue * (1 - opacity * color->alpha) + color->blue * opacity * color->alpha,
+    background->green * (1 - opacity * color->alpha) + color->green * opacity * color->alpha,
+    background->red * (1 - opacity * color->alpha) + color->red * opacity * color->alpha,
+  };
+
+  coro_timeline_get_visible_range (timeline, &start, &end);
+  x = 200 + (int) ((time_ns - start) / (end - start) * (width - 200 - 4));
+  pixel = *(const guint32 *) (data + y * stride + x * 4);
+  for (int channel = 0; channel < 3; channel++)
+    {
+      int got = (pixel >> (8 * channel)) & 0xff;
+
+      g_test_message ("at %.0f ns (x %d), channel %d: %d, expected %.0f", time_ns, x, channel, got, expected[channel] * 255);
+      g_assert_cmpint (ABS (got - (int) lround (expected[channel] * 255)), <=, LANE_PIXEL_TOLERANCE);
+    }
+}
+
+static cairo_surface_t *
+render_timeline (CoroTimeline *timeline,
+                 int           width,
+                 int           height)
+{
+  g_autoptr(GskRenderNode) node = coro_timeline_render (timeline, width, height);
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
+  cairo_t *cr = cairo_create (surface);
+
+  gsk_render_node_draw (node, cr);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+
+  return surface;
+}
+
+static void
+test_thread_lane_density (void)
+{
+  g_autoptr(CoroTrace) trace = coro_trace_new_for_import ();
+  g_autoptr(CoroTraceIndex) index = coro_trace_index_new (trace);
+  CoroTimeline *timeline = CORO_TIMELINE (g_object_ref_sink (coro_timeline_new ()));
+  const int width = 1600, height = 300;
+  const CoroPalette *palette;
+  const GdkRGBA *background;
+  cairo_surface_t *surface;
+  gint64 t;
+
+  coro_trace_append_at (trace, 0, 1, CORO_EVENT_CREATED, 1, 0, 0, 0, 0);
+  coro_trace_append_at (trace, 0, 1, CORO_EVENT_SWITCH, 0, 1, 0, 0, 0);
+  coro_trace_append_at (trace, 10000000, 1, CORO_EVENT_FINISHED, 1, 0, 0, 0, 0);
+  coro_trace_append_at (trace, 10000000, 1, CORO_EVENT_SWITCH, 1, 0, 0, 0, 0);
+  coro_trace_append_at (trace, 20000000, 1, CORO_EVENT_CREATED, 2, 0, 0, 0, 0);
+  for (t = 20000000; t < 30000000; t += 2000)
+    {
+      coro_trace_append_at (trace, t, 1, CORO_EVENT_SWITCH, 0, 2, 0, 0, 0);
+      coro_trace_append_at (trace, t + 800, 1, CORO_EVENT_SWITCH, 2, 0, 0, 0, 0);
+    }
+  coro_trace_append_at (trace, t, 1, CORO_EVENT_SWITCH, 0, 2, 0, 0, 0);
+  coro_trace_append_at (trace, t, 1, CORO_EVENT_FINISHED, 2, 0, 0, 0, 0);
+  coro_trace_append_at (trace, t, 1, CORO_EVENT_SWITCH, 2, 0, 0, 0, 0);
+  coro_trace_index_update (index);
+  coro_timeline_set_index (timeline, index);
+
+  palette = coro_palette_get (coro_palette_widget_is_dark (GTK_WIDGET (timeline)));
+  background = coro_palette_widget_is_dark (GTK_WIDGET (timeline)) ? &(GdkRGBA) { 0.14, 0.14, 0.14, 1 }
+                                                                  : &(GdkRGBA) { 1, 1, 1, 1 };
+
+  /* fitted: a column is 21 µs, over four of the histogram's bins */
+  coro_timeline_zoom_fit (timeline);
+  g_assert_cmpfloat ((30e6 / (width - 204)), >=, 4 * coro_trace_index_get_activity_bin_ns (index));
+  surface = render_timeline (timeline, width, height);
+  expect_lane_pixel (surface, timeline, width, 5.37e6, coro_palette_get_task_color (palette, 1), 1.0, background);
+  expect_lane_pixel (surface, timeline, width, 15.37e6, coro_palette_get_task_color (palette, 2), 0.0, background);
+  /* 40 % held: the second of four opacities */
+  expect_lane_pixel (surface, timeline, width, 25.37e6, coro_palette_get_task_color (palette, 2), 0.5, background);
+  cairo_surface_destroy (surface);
+
+  /* task 2's stretch alone: a column is 7 µs, under four bins, so drawn
+   * from the switches, and the same opacity */
+  coro_timeline_set_visible_range (timeline, 20e6, 30e6);
+  g_assert_cmpfloat ((10e6 / (width - 204)), <, 4 * coro_trace_index_get_activity_bin_ns (index));
+  surface = render_timeline (timeline, width, height);
+  expect_lane_pixel (surface, timeline, width, 25.37e6, coro_palette_get_task_color (palette, 2), 0.5, background);
+  cairo_surface_destroy (surface);
+
+  /* 20 µs: each 0.8 µs turn is wider than a pixel, and opaque */
+  coro_timeline_set_visible_range (timeline, 25e6, 25e6 + 20000);
+  surface = render_timeline (timeline, width, height);
+  expect_lane_pixel (surface, timeline, width, 25e6 + 530, coro_palette_get_task_color (palette, 2), 1.0, background);
+  expect_lane_pixel (surface, timeline, width, 25e6 + 1530, coro_palette_get_task_color (palette, 2), 0.0, background);
+  cairo_surface_destroy (surface);
+
+  g_object_unref (timeline);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -523,6 +639,7 @@ main (int   argc,
   gtk_init ();
 
   g_test_add ("/timeline/lanes", Fixture, NULL, fixture_setup, test_lanes, fixture_teardown);
+  g_test_add_func ("/timeline/thread-lane-density", test_thread_lane_density);
   g_test_add ("/timeline/visible-span", Fixture, NULL, fixture_setup, test_visible_span, fixture_teardown);
   g_test_add ("/timeline/zoom-anchor", Fixture, NULL, fixture_setup, test_zoom_anchor, fixture_teardown);
   g_test_add ("/timeline/follow-live", Fixture, NULL, fixture_setup, test_follow_live, fixture_teardown);

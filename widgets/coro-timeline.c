@@ -40,6 +40,7 @@
 #define MAX_SCAN_EVENTS    20000  /* instant marks only below this many events in view */
 #define MIN_ARROW_SPACING  6.0    /* px between arrows for them to be drawn at all */
 #define MAX_COLORS         16
+#define N_SHADES           4      /* thread lane opacities: up to a quarter held, half… */
 
 typedef enum
 {
@@ -387,7 +388,24 @@ typedef struct
   double         weights[MAX_COLORS];
   const GdkRGBA *colors[MAX_COLORS];
   guint          n_nodes;
+  /* the thread lane: a column's colour is lighter the less of it tasks
+   * held (colors[] at N_SHADES opacities, filled by lane_set_shaded()) */
+  gboolean       shaded;
+  GdkRGBA        shades[N_SHADES][MAX_COLORS];
 } LaneDraw;
+
+static void
+lane_set_shaded (LaneDraw *draw)
+{
+  draw->shaded = TRUE;
+  for (int level = 0; level < N_SHADES; level++)
+    for (int i = 0; i < MAX_COLORS; i++)
+      if (draw->colors[i] != NULL)
+        {
+          draw->shades[level][i] = *draw->colors[i];
+          draw->shades[level][i].alpha *= (level + 1.0f) / N_SHADES;
+        }
+}
 
 static void
 lane_flush_run (LaneDraw *draw)
@@ -424,7 +442,7 @@ static void
 lane_flush_column (LaneDraw *draw)
 {
   int best = -1;
-  double best_weight = 0;
+  double best_weight = 0, covered = 0;
 
   if (draw->column < 0)
     return;
@@ -436,13 +454,24 @@ lane_flush_column (LaneDraw *draw)
           best_weight = draw->weights[i];
           best = i;
         }
+      covered += draw->weights[i];
       draw->weights[i] = 0;
     }
 
-  /* the column shows the colour that covers most of it; an idle column
-   * (the loop holding the thread) has no colour at all */
+  /* The column shows the colour that covers most of it. In the thread
+   * lane, idle time (the loop holding the thread) has no colour and no
+   * weight: a column where any task ran shows the one that ran most, as
+   * a trace viewer draws a slice of any length at least a pixel wide,
+   * at an opacity telling how much of the column tasks held (weights are
+   * in pixels: 1 is the whole column). */
   if (best >= 0 && draw->colors[best] != NULL)
-    lane_emit (draw, draw->colors[best], draw->column, draw->column + 1);
+    {
+      const GdkRGBA *color = draw->colors[best];
+
+      if (draw->shaded)
+        color = &draw->shades[CLAMP ((int) ceil (covered * N_SHADES) - 1, 0, N_SHADES - 1)][best];
+      lane_emit (draw, color, draw->column, draw->column + 1);
+    }
 
   draw->column = -1;
 }
@@ -475,10 +504,9 @@ lane_add (LaneDraw *draw,
       draw->column = (int) x0;
     }
 
+  /* idle time (slot -1) has no weight: see lane_flush_column() */
   if (slot >= 0)
     draw->weights[slot] += x1 - x0;
-  else
-    draw->weights[MAX_COLORS - 1] += x1 - x0;  /* the idle slot: colors[] is NULL there */
 }
 
 static void
@@ -590,6 +618,34 @@ draw_ruler (CoroTimeline      *self,
                coro_palette_get_color (palette, CORO_PALETTE_TEXT_DIM));
 }
 
+/* cairo's ARGB32 and GDK_MEMORY_DEFAULT: premultiplied, a native-endian
+ * 32-bit word per pixel */
+static guint32
+premultiplied_pixel (const GdkRGBA *color,
+                     float          alpha)
+{
+  float a = color->alpha * alpha;
+
+  return (guint32) lroundf (a * 255) << 24
+       | (guint32) lroundf (color->red * a * 255) << 16
+       | (guint32) lroundf (color->green * a * 255) << 8
+       | (guint32) lroundf (color->blue * a * 255);
+}
+
+/* @top over @bottom, both premultiplied */
+static guint32
+pixel_over (guint32 top,
+            guint32 bottom)
+{
+  guint32 keep = 255 - (top >> 24);
+  guint32 result = 0;
+
+  for (int shift = 0; shift < 32; shift += 8)
+    result |= (((top >> shift) & 0xff) + (((bottom >> shift) & 0xff) * keep + 127) / 255) << shift;
+
+  return result;
+}
+
 static void
 build_overview (CoroTimeline      *self,
                 const Layout      *layout,
@@ -597,127 +653,84 @@ build_overview (CoroTimeline      *self,
 {
   g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
   g_autoptr(GdkTexture) texture = NULL;
-  g_autoptr(GBytes) pixels = NULL;
-  g_autofree double *busy = NULL;
+  g_autoptr(GBytes) bytes = NULL;
   int columns = MAX (1, (int) layout->time_w);
   int scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
+  int width = columns * scale, height = OVERVIEW_HEIGHT * scale;
+  g_autofree double *busy = g_new0 (double, columns);
+  g_autofree guint *alive = g_new0 (guint, columns);
+  g_autofree gboolean *blocked = g_new0 (gboolean, columns);
+  guint32 *pixels = g_new (guint32, (gsize) width * height);
+  guint32 in_flight_pixel, busy_pixel, blocked_pixel;
+  guint max_alive = 1;
   double first, last, ns_per_col;
   const CoroIndexBlock *blocks = NULL;
   guint n_blocks = 0;
-  cairo_surface_t *surface;
-  cairo_t *cr;
 
   g_clear_pointer (&self->overview, gsk_render_node_unref);
   get_trace_bounds (self, &first, &last);
   ns_per_col = (last - first) / columns;
-  busy = g_new0 (double, columns);
 
-  /* time the thread was held by a task, per column: one pass over the
-   * thread lanes, done at most a few times a second */
-  for (guint t = 0; self->index != NULL && t < coro_trace_index_get_n_threads (self->index); t++)
+  /* per column, the time the thread was held by a task and how many
+   * tasks were in flight: from the index's running histogram, whatever
+   * the size of the run (a pass over its segments took 10 ms at 1 M
+   * events, at every resize and live refresh) */
+  if (self->index != NULL)
     {
-      guint n_segments;
-      const CoroSegment *segments = coro_trace_index_get_thread_segments (self->index, t, &n_segments);
+      coro_trace_index_sample_activity (self->index, first, ns_per_col, columns, busy, alive);
+      blocks = coro_trace_index_get_blocks (self->index, &n_blocks);
+    }
+  for (int c = 0; c < columns; c++)
+    max_alive = MAX (max_alive, alive[c]);
+  for (guint i = 0; i < n_blocks; i++)
+    {
+      double x0 = (blocks[i].start_ns - first) / ns_per_col;
+      double x1 = MAX (x0 + 2, (blocks[i].end_ns - first) / ns_per_col);
 
-      for (guint i = 0; i < n_segments; i++)
-        {
-          double s, e;
-          int c0, c1;
-
-          if (segments[i].task == 0)
-            continue;
-          s = segments[i].start_ns - first;
-          e = (segments[i].end_ns == CORO_SEGMENT_OPEN ? last : segments[i].end_ns) - first;
-          c0 = CLAMP ((int) (s / ns_per_col), 0, columns - 1);
-          c1 = CLAMP ((int) (e / ns_per_col), 0, columns - 1);
-          if (c0 == c1)
-            busy[c0] += e - s;
-          else
-            {
-              busy[c0] += (c0 + 1) * ns_per_col - s;
-              for (int c = c0 + 1; c < c1; c++)
-                busy[c] += ns_per_col;
-              busy[c1] += e - c1 * ns_per_col;
-            }
-        }
+      for (int c = MAX (0, (int) floor (x0)); c < MIN (columns, (int) ceil (x1)); c++)
+        blocked[c] = TRUE;
     }
 
-  /* Drawn once into pixels: as a cairo node, its 3,000 rectangles were
-   * replayed at every frame (1 ms of a 1600-pixel-wide frame). */
-  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, columns * scale, OVERVIEW_HEIGHT * scale);
-  cairo_surface_set_device_scale (surface, scale, scale);
-  cr = cairo_create (surface);
-  cairo_translate (cr, -layout->time_x, 0);
-
-  /* how many tasks were in flight, per column: +1 where each starts, -1
-   * after it ends, summed up */
-  if (self->index != NULL && coro_trace_index_get_n_tasks (self->index) > 0)
-    {
-      g_autofree int *delta = g_new0 (int, columns + 1);
-      int in_flight = 0, max_in_flight = 1;
-      GdkRGBA light = *coro_palette_get_color (palette, CORO_PALETTE_AWAIT_IO);
-
-      for (guint i = 0; i < coro_trace_index_get_n_tasks (self->index); i++)
-        {
-          const CoroIndexTask *task = coro_trace_index_get_task (self->index, i);
-          double s = task->created_ns >= 0 ? task->created_ns : first;
-          double e = task->ended_ns >= 0 ? task->ended_ns : last;
-
-          delta[CLAMP ((int) ((s - first) / ns_per_col), 0, columns - 1)]++;
-          delta[CLAMP ((int) ((e - first) / ns_per_col) + 1, 0, columns)]--;
-        }
-      for (int c = 0; c < columns; c++)
-        {
-          in_flight += delta[c];
-          delta[c] = in_flight;
-          max_in_flight = MAX (max_in_flight, in_flight);
-        }
-
-      light.alpha = 0.8f;
-      gdk_cairo_set_source_rgba (cr, &light);
-      for (int c = 0; c < columns; c++)
-        if (delta[c] > 0)
-          {
-            double h = MAX (1, (double) delta[c] / max_in_flight * (OVERVIEW_HEIGHT - 8));
-            cairo_rectangle (cr, layout->time_x + c, OVERVIEW_HEIGHT - 4 - h, 1, h);
-          }
-      cairo_fill (cr);
-    }
-
-  gdk_cairo_set_source_rgba (cr, coro_palette_get_color (palette, CORO_PALETTE_OVERVIEW));
+  /* Written straight into pixels, once per width or live refresh: bars
+   * one column wide need no rasteriser (cairo took 3 ms here, and as a
+   * cairo node its 3,000 rectangles were replayed at every frame). From
+   * the bottom: a 4-pixel band marking loop-blocked spans, then the
+   * tasks in flight (light) with the thread's busy share over them. */
+  in_flight_pixel = premultiplied_pixel (coro_palette_get_color (palette, CORO_PALETTE_AWAIT_IO), 0.8f);
+  busy_pixel = premultiplied_pixel (coro_palette_get_color (palette, CORO_PALETTE_OVERVIEW), 1.0f);
+  blocked_pixel = premultiplied_pixel (coro_palette_get_color (palette, CORO_PALETTE_BLOCKED), 1.0f);
   for (int c = 0; c < columns; c++)
     {
       double fraction = CLAMP (busy[c] / ns_per_col, 0, 1);
+      /* bar tops, in rows from the top; OVERVIEW_HEIGHT - 4: no bar */
+      int alive_top = OVERVIEW_HEIGHT - 4, busy_top = OVERVIEW_HEIGHT - 4;
 
+      if (alive[c] > 0)
+        alive_top -= MAX (1, (int) round ((double) alive[c] / max_alive * (OVERVIEW_HEIGHT - 8)));
       if (fraction > 0)
+        busy_top -= MAX (1, (int) round (fraction * (OVERVIEW_HEIGHT - 8)));
+
+      for (int y = 0; y < height; y++)
         {
-          double h = MAX (1, fraction * (OVERVIEW_HEIGHT - 8));
-          cairo_rectangle (cr, layout->time_x + c, OVERVIEW_HEIGHT - 4 - h, 1, h);
+          int row = y / scale;
+          guint32 pixel = 0;
+
+          if (row >= OVERVIEW_HEIGHT - 4)
+            pixel = blocked[c] ? blocked_pixel : 0;
+          else
+            {
+              if (row >= alive_top)
+                pixel = in_flight_pixel;
+              if (row >= busy_top)
+                pixel = pixel_over (busy_pixel, pixel);
+            }
+          for (int x = c * scale; x < (c + 1) * scale; x++)
+            pixels[(gsize) y * width + x] = pixel;
         }
     }
-  cairo_fill (cr);
 
-  if (self->index != NULL)
-    blocks = coro_trace_index_get_blocks (self->index, &n_blocks);
-  gdk_cairo_set_source_rgba (cr, coro_palette_get_color (palette, CORO_PALETTE_BLOCKED));
-  for (guint i = 0; i < n_blocks; i++)
-    {
-      double x0 = layout->time_x + (blocks[i].start_ns - first) / ns_per_col;
-      double x1 = layout->time_x + (blocks[i].end_ns - first) / ns_per_col;
-
-      cairo_rectangle (cr, x0, OVERVIEW_HEIGHT - 4, MAX (2, x1 - x0), 4);
-    }
-  cairo_fill (cr);
-  cairo_destroy (cr);
-
-  /* cairo's ARGB32 is GDK_MEMORY_DEFAULT: premultiplied, native order;
-   * the texture keeps the surface's pixels, not a copy of them */
-  cairo_surface_flush (surface);
-  pixels = g_bytes_new_with_free_func (cairo_image_surface_get_data (surface),
-                                       (gsize) cairo_image_surface_get_stride (surface) * OVERVIEW_HEIGHT * scale,
-                                       (GDestroyNotify) cairo_surface_destroy, surface);
-  texture = gdk_memory_texture_new (columns * scale, OVERVIEW_HEIGHT * scale, GDK_MEMORY_DEFAULT,
-                                    pixels, cairo_image_surface_get_stride (surface));
+  bytes = g_bytes_new_take (pixels, (gsize) width * height * sizeof (guint32));
+  texture = gdk_memory_texture_new (width, height, GDK_MEMORY_DEFAULT, bytes, width * sizeof (guint32));
   gtk_snapshot_append_texture (snapshot, texture, &GRAPHENE_RECT_INIT (layout->time_x, 0, columns, OVERVIEW_HEIGHT));
 
   self->overview = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
@@ -765,6 +778,49 @@ draw_overview (CoroTimeline      *self,
                              &GRAPHENE_RECT_INIT (0, OVERVIEW_HEIGHT - 1, layout->width, 1));
 }
 
+/* Zoomed out, a pixel column of the thread lane covers hundreds of
+ * switches: who held the thread most in each column comes from the
+ * index's histogram instead of a pass over every switch in view (the
+ * whole run when fitted: 320,000 segments and 3 ms per frame at a
+ * million events). Only when a column spans at least MIN_BINS_PER_COLUMN
+ * of its bins, so the bins cut by a column's edges weigh little. */
+#define MIN_BINS_PER_COLUMN 4
+
+static gboolean
+draw_thread_lane_from_histogram (CoroTimeline *self,
+                                 LaneDraw     *draw,
+                                 const Layout *layout,
+                                 double        now)
+{
+  double ns_per_px = (self->view_end - self->view_start) / layout->time_w;
+  gint64 bin_ns = coro_trace_index_get_activity_bin_ns (self->index);
+  /* up to the present (a task holding the thread now counts to the end
+   * of the columns asked for) */
+  int columns = (int) MIN (floor (layout->time_w), ceil ((now - self->view_start) / ns_per_px));
+  g_autofree double *held = NULL;
+
+  if (bin_ns <= 0 || ns_per_px < MIN_BINS_PER_COLUMN * bin_ns || columns <= 0)
+    return FALSE;
+
+  held = g_new (double, (gsize) columns * CORO_TRACE_INDEX_HOLDER_CLASSES);
+  if (!coro_trace_index_sample_thread_holders (self->index, self->view_start, ns_per_px, columns, held))
+    return FALSE;
+
+  for (int c = 0; c < columns; c++)
+    {
+      const double *column = &held[c * CORO_TRACE_INDEX_HOLDER_CLASSES];
+      double x = layout->time_x + c;
+
+      draw->column = (int) x;
+      /* in pixels, as lane_add() counts them */
+      for (guint k = 0; k < CORO_TRACE_INDEX_HOLDER_CLASSES; k++)
+        draw->weights[k] = column[k] / ns_per_px;
+      lane_flush_column (draw);
+    }
+
+  return TRUE;
+}
+
 static void
 draw_thread_lanes (CoroTimeline      *self,
                    GtkSnapshot       *snapshot,
@@ -794,22 +850,26 @@ draw_thread_lanes (CoroTimeline      *self,
       draw.clip_x0 = layout->time_x;
       draw.clip_x1 = layout->time_x + layout->time_w;
       draw.column = -1;
-      for (guint c = 0; c < 8; c++)
+      for (guint c = 0; c < CORO_TRACE_INDEX_HOLDER_CLASSES; c++)
         draw.colors[c] = coro_palette_get_task_color (palette, c);
+      lane_set_shaded (&draw);
 
       first = coro_segment_search (segments, n_segments, (gint64) self->view_start);
-      for (guint i = first; i < n_segments; i++)
+      if (!draw_thread_lane_from_histogram (self, &draw, layout, now))
         {
-          const CoroSegment *segment = &segments[i];
-          double end = segment->end_ns == CORO_SEGMENT_OPEN ? now : segment->end_ns;
+          for (guint i = first; i < n_segments; i++)
+            {
+              const CoroSegment *segment = &segments[i];
+              double end = segment->end_ns == CORO_SEGMENT_OPEN ? now : segment->end_ns;
 
-          if (segment->start_ns > self->view_end)
-            break;
+              if (segment->start_ns > self->view_end)
+                break;
 
-          /* the loop holding the thread is the idle gap */
-          lane_add (&draw, segment->task == 0 ? -1 : (int) (segment->task % 8),
-                    time_to_x (layout, self->view_start, self->view_end, segment->start_ns),
-                    time_to_x (layout, self->view_start, self->view_end, end));
+              /* the loop holding the thread is the idle gap */
+              lane_add (&draw, segment->task == 0 ? -1 : (int) (segment->task % CORO_TRACE_INDEX_HOLDER_CLASSES),
+                        time_to_x (layout, self->view_start, self->view_end, segment->start_ns),
+                        time_to_x (layout, self->view_start, self->view_end, end));
+            }
         }
       lane_finish (&draw);
 
@@ -821,6 +881,7 @@ draw_thread_lanes (CoroTimeline      *self,
           memset (mark.weights, 0, sizeof mark.weights);
           mark.run_color = NULL;
           mark.column = -1;
+          mark.shaded = FALSE;
           mark.y = y + THREAD_LANE_HEIGHT - 4;
           mark.h = 3;
           mark.colors[0] = coro_palette_get_color (palette, CORO_PALETTE_TEXT);
