@@ -18,10 +18,11 @@
  * additions per event, and a resample reads 768 KiB at most, whatever the
  * size of the run (80 µs for the overview of a million events).
  *
- * Bins start 1.024 µs wide; when an event falls past the last bin, pairs
+ * Bins start 8.192 µs wide; when an event falls past the last bin, pairs
  * of bins are merged and the width doubles, so a run of any length fits
- * in CORO_ACTIVITY_BINS bins and the resolution is always the finest
- * that fits.
+ * in CORO_ACTIVITY_BINS bins at the finest resolution that fits (but for
+ * runs under 134 ms). Not finer to start with: the first merge reads and
+ * writes every bin, and at 1 µs it came within the first live frame.
  */
 
 #include "config.h"
@@ -31,12 +32,15 @@
 
 #include "coro-activity-private.h"
 
-#define FIRST_SHIFT 10  /* 2^10 ns = 1.024 µs */
+#define FIRST_SHIFT 13  /* 2^13 ns = 8.192 µs: 16,384 bins cover 134 ms */
 
 struct _CoroActivity
 {
   gint64   origin_ns;  /* the left edge of bin 0: the run's first event */
   guint    shift;      /* a bin is 2^shift ns wide */
+  guint    n_used;     /* bins from n_used on were never written: their
+                        * pages are left untouched (a page fault costs
+                        * ~19 µs on this VM, and the arrays are 192 pages) */
   gint64   busy_ns[CORO_ACTIVITY_BINS];
   /* the same time by holder class (task id modulo the class count);
    * floats, for half the room: they only pick a colour */
@@ -66,34 +70,55 @@ coro_activity_free (CoroActivity *self)
 static void
 coarsen (CoroActivity *self)
 {
-  for (guint i = 0; i < CORO_ACTIVITY_BINS / 2; i++)
+  guint merged = (self->n_used + 1) / 2;
+
+  for (guint i = 0; i < merged; i++)
     {
-      self->busy_ns[i] = self->busy_ns[2 * i] + self->busy_ns[2 * i + 1];
+      guint a = 2 * i, b = 2 * i + 1;
+
+      self->busy_ns[i] = self->busy_ns[a];
+      self->started[i] = self->started[a];
+      self->ended[i] = self->ended[a];
       for (guint k = 0; k < CORO_ACTIVITY_CLASSES; k++)
-        self->held_ns[i][k] = self->held_ns[2 * i][k] + self->held_ns[2 * i + 1][k];
-      self->started[i] = self->started[2 * i] + self->started[2 * i + 1];
-      self->ended[i] = self->ended[2 * i] + self->ended[2 * i + 1];
+        self->held_ns[i][k] = self->held_ns[a][k];
+      if (b < self->n_used)
+        {
+          self->busy_ns[i] += self->busy_ns[b];
+          self->started[i] += self->started[b];
+          self->ended[i] += self->ended[b];
+          for (guint k = 0; k < CORO_ACTIVITY_CLASSES; k++)
+            self->held_ns[i][k] += self->held_ns[b][k];
+        }
     }
-  memset (&self->busy_ns[CORO_ACTIVITY_BINS / 2], 0, sizeof self->busy_ns / 2);
-  memset (&self->held_ns[CORO_ACTIVITY_BINS / 2], 0, sizeof self->held_ns / 2);
-  memset (&self->started[CORO_ACTIVITY_BINS / 2], 0, sizeof self->started / 2);
-  memset (&self->ended[CORO_ACTIVITY_BINS / 2], 0, sizeof self->ended / 2);
+  memset (&self->busy_ns[merged], 0, (self->n_used - merged) * sizeof self->busy_ns[0]);
+  memset (&self->started[merged], 0, (self->n_used - merged) * sizeof self->started[0]);
+  memset (&self->ended[merged], 0, (self->n_used - merged) * sizeof self->ended[0]);
+  memset (&self->held_ns[merged], 0, (self->n_used - merged) * sizeof self->held_ns[0]);
+  self->n_used = merged;
   self->shift++;
 }
 
-/* The bin of @time_ns, coarsening until there is one. Times before the
- * origin (the index never sends any) go to bin 0. */
+/* The bin of @time_ns, coarsening until there is one, for writing.
+ * Times before the origin (the index never sends any) go to bin 0. */
 static guint
 bin_for (CoroActivity *self,
          gint64        time_ns)
 {
+  guint bin;
+
   if (time_ns <= self->origin_ns)
-    return 0;
+    {
+      self->n_used = MAX (self->n_used, 1);
+      return 0;
+    }
 
   while (((guint64) (time_ns - self->origin_ns) >> self->shift) >= CORO_ACTIVITY_BINS)
     coarsen (self);
 
-  return (guint) ((guint64) (time_ns - self->origin_ns) >> self->shift);
+  bin = (guint) ((guint64) (time_ns - self->origin_ns) >> self->shift);
+  self->n_used = MAX (self->n_used, bin + 1);
+
+  return bin;
 }
 
 /* A thread was held by task @task over [start_ns, end_ns). */
@@ -175,7 +200,7 @@ coro_activity_sample_held (CoroActivity *self,
       double u0 = (from_ns + c * ns_per_column - self->origin_ns) / bin_ns;
       double u1 = (from_ns + (c + 1) * ns_per_column - self->origin_ns) / bin_ns;
       int first_bin = MAX (0, (int) MAX (-1.0, floor (u0)));
-      int last_bin = (int) MIN ((double) CORO_ACTIVITY_BINS - 1, ceil (u1) - 1);
+      int last_bin = (int) MIN ((double) self->n_used - 1, ceil (u1) - 1);
       double *column = &held_ns[c * CORO_ACTIVITY_CLASSES];
 
       for (int b = first_bin; b <= last_bin; b++)
@@ -248,9 +273,10 @@ coro_activity_sample (CoroActivity *self,
           n_alive[c] = 0;
           continue;
         }
-      /* clamped as doubles: far outside the run, an int would overflow */
+      /* clamped as doubles: far outside the run, an int would overflow;
+       * bins never written are zero, and not read */
       first_bin = (int) MAX (0.0, floor (u0));
-      last_bin = (int) MIN ((double) CORO_ACTIVITY_BINS - 1, ceil (u1) - 1);
+      last_bin = (int) MIN ((double) self->n_used - 1, ceil (u1) - 1);
 
       for (int b = first_bin; b <= last_bin; b++)
         {
@@ -265,7 +291,7 @@ coro_activity_sample (CoroActivity *self,
        * first: both edges only move right, so the sums run on */
       while (started_upto < last_bin)
         started += self->started[++started_upto];
-      while (ended_upto + 1 < first_bin)
+      while (ended_upto + 1 < MIN (first_bin, (int) self->n_used))
         ended_before += self->ended[++ended_upto];
       n_alive[c] = (guint) MAX (0, started - ended_before);
     }

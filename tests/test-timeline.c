@@ -516,8 +516,8 @@ test_task_list_sort_settings (Fixture       *fixture,
 
 /* The thread lane zoomed out (drawn from the index's histogram) and
  * zoomed in (drawn from the switches) tell the same story: task 1 holds
- * the thread for 10 ms, then 10 ms idle, then task 2 holds it 40 % of
- * the time in 0.8 µs turns. Checked in the rendered pixels. */
+ * the thread for 100 ms, then 100 ms idle, then task 2 holds it 40 % of
+ * the time in 8 µs turns. Checked in the rendered pixels. */
 #define LANE_PIXEL_TOLERANCE 3
 
 static void
@@ -584,13 +584,13 @@ test_thread_lane_density (void)
 
   coro_trace_append_at (trace, 0, 1, CORO_EVENT_CREATED, 1, 0, 0, 0, 0);
   coro_trace_append_at (trace, 0, 1, CORO_EVENT_SWITCH, 0, 1, 0, 0, 0);
-  coro_trace_append_at (trace, 10000000, 1, CORO_EVENT_FINISHED, 1, 0, 0, 0, 0);
-  coro_trace_append_at (trace, 10000000, 1, CORO_EVENT_SWITCH, 1, 0, 0, 0, 0);
-  coro_trace_append_at (trace, 20000000, 1, CORO_EVENT_CREATED, 2, 0, 0, 0, 0);
-  for (t = 20000000; t < 30000000; t += 2000)
+  coro_trace_append_at (trace, 100000000, 1, CORO_EVENT_FINISHED, 1, 0, 0, 0, 0);
+  coro_trace_append_at (trace, 100000000, 1, CORO_EVENT_SWITCH, 1, 0, 0, 0, 0);
+  coro_trace_append_at (trace, 200000000, 1, CORO_EVENT_CREATED, 2, 0, 0, 0, 0);
+  for (t = 200000000; t < 300000000; t += 20000)
     {
       coro_trace_append_at (trace, t, 1, CORO_EVENT_SWITCH, 0, 2, 0, 0, 0);
-      coro_trace_append_at (trace, t + 800, 1, CORO_EVENT_SWITCH, 2, 0, 0, 0, 0);
+      coro_trace_append_at (trace, t + 8000, 1, CORO_EVENT_SWITCH, 2, 0, 0, 0, 0);
     }
   coro_trace_append_at (trace, t, 1, CORO_EVENT_SWITCH, 0, 2, 0, 0, 0);
   coro_trace_append_at (trace, t, 1, CORO_EVENT_FINISHED, 2, 0, 0, 0, 0);
@@ -602,29 +602,29 @@ test_thread_lane_density (void)
   background = coro_palette_widget_is_dark (GTK_WIDGET (timeline)) ? &(GdkRGBA) { 0.14, 0.14, 0.14, 1 }
                                                                   : &(GdkRGBA) { 1, 1, 1, 1 };
 
-  /* fitted: a column is 21 µs, over four of the histogram's bins */
+  /* fitted: a column is 215 µs, over four of the histogram's bins */
   coro_timeline_zoom_fit (timeline);
-  g_assert_cmpfloat ((30e6 / (width - 204)), >=, 4 * coro_trace_index_get_activity_bin_ns (index));
+  g_assert_cmpfloat ((300e6 / (width - 204)), >=, 4 * coro_trace_index_get_activity_bin_ns (index));
   surface = render_timeline (timeline, width, height);
-  expect_lane_pixel (surface, timeline, width, 5.37e6, coro_palette_get_task_color (palette, 1), 1.0, background);
-  expect_lane_pixel (surface, timeline, width, 15.37e6, coro_palette_get_task_color (palette, 2), 0.0, background);
+  expect_lane_pixel (surface, timeline, width, 53.7e6, coro_palette_get_task_color (palette, 1), 1.0, background);
+  expect_lane_pixel (surface, timeline, width, 153.7e6, coro_palette_get_task_color (palette, 2), 0.0, background);
   /* 40 % held: the second of four opacities */
-  expect_lane_pixel (surface, timeline, width, 25.37e6, coro_palette_get_task_color (palette, 2), 0.5, background);
+  expect_lane_pixel (surface, timeline, width, 253.7e6, coro_palette_get_task_color (palette, 2), 0.5, background);
   cairo_surface_destroy (surface);
 
-  /* task 2's stretch alone: a column is 7 µs, under four bins, so drawn
-   * from the switches, and the same opacity */
-  coro_timeline_set_visible_range (timeline, 20e6, 30e6);
-  g_assert_cmpfloat ((10e6 / (width - 204)), <, 4 * coro_trace_index_get_activity_bin_ns (index));
+  /* task 2's stretch alone: a column is 72 µs, under four bins, so
+   * drawn from the switches, and the same opacity */
+  coro_timeline_set_visible_range (timeline, 200e6, 300e6);
+  g_assert_cmpfloat ((100e6 / (width - 204)), <, 4 * coro_trace_index_get_activity_bin_ns (index));
   surface = render_timeline (timeline, width, height);
-  expect_lane_pixel (surface, timeline, width, 25.37e6, coro_palette_get_task_color (palette, 2), 0.5, background);
+  expect_lane_pixel (surface, timeline, width, 253.7e6, coro_palette_get_task_color (palette, 2), 0.5, background);
   cairo_surface_destroy (surface);
 
-  /* 20 µs: each 0.8 µs turn is wider than a pixel, and opaque */
-  coro_timeline_set_visible_range (timeline, 25e6, 25e6 + 20000);
+  /* 200 µs: each 8 µs turn is wider than a pixel, and opaque */
+  coro_timeline_set_visible_range (timeline, 250e6, 250e6 + 200000);
   surface = render_timeline (timeline, width, height);
-  expect_lane_pixel (surface, timeline, width, 25e6 + 530, coro_palette_get_task_color (palette, 2), 1.0, background);
-  expect_lane_pixel (surface, timeline, width, 25e6 + 1530, coro_palette_get_task_color (palette, 2), 0.0, background);
+  expect_lane_pixel (surface, timeline, width, 250e6 + 5300, coro_palette_get_task_color (palette, 2), 1.0, background);
+  expect_lane_pixel (surface, timeline, width, 250e6 + 15300, coro_palette_get_task_color (palette, 2), 0.0, background);
   cairo_surface_destroy (surface);
 
   g_object_unref (timeline);
