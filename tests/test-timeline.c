@@ -608,8 +608,8 @@ test_thread_lane_density (void)
   surface = render_timeline (timeline, width, height);
   expect_lane_pixel (surface, timeline, width, 53.7e6, coro_palette_get_task_color (palette, 1), 1.0, background);
   expect_lane_pixel (surface, timeline, width, 153.7e6, coro_palette_get_task_color (palette, 2), 0.0, background);
-  /* 40 % held: the second of four opacities */
-  expect_lane_pixel (surface, timeline, width, 253.7e6, coro_palette_get_task_color (palette, 2), 0.5, background);
+  /* 40 % held: the second of four opacities, 0.4 0.6 0.8 1 */
+  expect_lane_pixel (surface, timeline, width, 253.7e6, coro_palette_get_task_color (palette, 2), 0.6, background);
   cairo_surface_destroy (surface);
 
   /* task 2's stretch alone: a column is 72 µs, under four bins, so
@@ -617,7 +617,7 @@ test_thread_lane_density (void)
   coro_timeline_set_visible_range (timeline, 200e6, 300e6);
   g_assert_cmpfloat ((100e6 / (width - 204)), <, 4 * coro_trace_index_get_activity_bin_ns (index));
   surface = render_timeline (timeline, width, height);
-  expect_lane_pixel (surface, timeline, width, 253.7e6, coro_palette_get_task_color (palette, 2), 0.5, background);
+  expect_lane_pixel (surface, timeline, width, 253.7e6, coro_palette_get_task_color (palette, 2), 0.6, background);
   cairo_surface_destroy (surface);
 
   /* 200 µs: each 8 µs turn is wider than a pixel, and opaque */
@@ -630,6 +630,69 @@ test_thread_lane_density (void)
   g_object_unref (timeline);
 }
 
+/* The legend's swatches (12×12 colour nodes), wherever they are */
+static void
+collect_swatches (GskRenderNode *node,
+                  GArray        *tops)
+{
+  switch (gsk_render_node_get_node_type (node))
+    {
+    case GSK_CONTAINER_NODE:
+      for (guint i = 0; i < gsk_container_node_get_n_children (node); i++)
+        collect_swatches (gsk_container_node_get_child (node, i), tops);
+      break;
+    case GSK_CLIP_NODE:
+      collect_swatches (gsk_clip_node_get_child (node), tops);
+      break;
+    case GSK_COLOR_NODE:
+      {
+        graphene_rect_t bounds;
+
+        gsk_render_node_get_bounds (node, &bounds);
+        if (bounds.size.width == 12 && bounds.size.height == 12)
+          g_array_append_val (tops, bounds.origin.y);
+      }
+      break;
+    default:
+      break;
+    }
+}
+
+/* Narrower than its legend, the timeline wraps it onto more rows rather
+ * than cutting the last states off */
+static void
+test_legend_wraps (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  const int widths[] = { 1600, 700, 420 };
+  guint rows_before = 0;
+
+  for (guint w = 0; w < G_N_ELEMENTS (widths); w++)
+    {
+      g_autoptr(GskRenderNode) node = coro_timeline_render (fixture->timeline, widths[w], HEIGHT);
+      g_autoptr(GArray) tops = g_array_new (FALSE, FALSE, sizeof (float));
+      float first_top = G_MAXFLOAT, last_top = 0;
+      guint rows;
+
+      collect_swatches (node, tops);
+      /* every state, each on the timeline's last rows */
+      g_assert_cmpuint (tops->len, ==, 10);
+      for (guint i = 0; i < tops->len; i++)
+        {
+          first_top = MIN (first_top, g_array_index (tops, float, i));
+          last_top = MAX (last_top, g_array_index (tops, float, i));
+        }
+      g_assert_cmpfloat (last_top + 12, <=, HEIGHT);
+      rows = (guint) lround ((last_top - first_top) / 24) + 1;
+      g_test_message ("width %d: %u legend rows", widths[w], rows);
+      if (w == 0)
+        g_assert_cmpuint (rows, ==, 1);
+      else
+        g_assert_cmpuint (rows, >, rows_before);
+      rows_before = rows;
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -640,6 +703,7 @@ main (int   argc,
 
   g_test_add ("/timeline/lanes", Fixture, NULL, fixture_setup, test_lanes, fixture_teardown);
   g_test_add_func ("/timeline/thread-lane-density", test_thread_lane_density);
+  g_test_add ("/timeline/legend-wraps", Fixture, NULL, fixture_setup, test_legend_wraps, fixture_teardown);
   g_test_add ("/timeline/visible-span", Fixture, NULL, fixture_setup, test_visible_span, fixture_teardown);
   g_test_add ("/timeline/zoom-anchor", Fixture, NULL, fixture_setup, test_zoom_anchor, fixture_teardown);
   g_test_add ("/timeline/follow-live", Fixture, NULL, fixture_setup, test_follow_live, fixture_teardown);

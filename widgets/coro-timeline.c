@@ -76,6 +76,7 @@ struct _CoroTimeline
   GtkWidget       *scrollbar;
   GtkAdjustment   *vadjustment;
   PangoLayout     *layout;
+  int              legend_widths[10];  /* of legend_roles' labels, px; [0] == 0: not measured */
 
   double           view_start;
   double           view_end;
@@ -166,9 +167,67 @@ static const CoroPaletteRole legend_roles[] = {
   CORO_PALETTE_BLOCKED,
 };
 
+G_STATIC_ASSERT (G_N_ELEMENTS (legend_roles) == G_N_ELEMENTS (((CoroTimeline *) NULL)->legend_widths));
+
 /* ------------------------------------------------------------------ */
 /* Time and geometry                                                  */
 /* ------------------------------------------------------------------ */
+
+static PangoLayout *
+ensure_text_layout (CoroTimeline *self)
+{
+  if (self->layout == NULL)
+    {
+      self->layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);
+      pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_END);
+    }
+
+  return self->layout;
+}
+
+/* The legend wraps onto as many rows as the width needs: calls @item_cb
+ * (when not NULL) with each item's place, and returns the rows. */
+#define LEGEND_SWATCH   12
+#define LEGEND_SPACING  14
+
+static guint
+layout_legend (CoroTimeline *self,
+               int           width,
+               void        (*item_cb) (CoroTimeline *self, guint item, double x, guint row, gpointer data),
+               gpointer      data)
+{
+  double x = 8;
+  guint row = 0;
+
+  if (self->legend_widths[0] == 0)
+    {
+      PangoLayout *layout = ensure_text_layout (self);
+
+      pango_layout_set_width (layout, -1);
+      for (guint i = 0; i < G_N_ELEMENTS (legend_roles); i++)
+        {
+          pango_layout_set_text (layout, coro_palette_role_get_label (legend_roles[i]), -1);
+          pango_layout_get_pixel_size (layout, &self->legend_widths[i], NULL);
+          self->legend_widths[i] = MAX (self->legend_widths[i], 1);
+        }
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (legend_roles); i++)
+    {
+      double item_w = LEGEND_SWATCH + 4 + self->legend_widths[i];
+
+      if (x > 8 && x + item_w > width - 8)
+        {
+          row++;
+          x = 8;
+        }
+      if (item_cb != NULL)
+        item_cb (self, i, x, row, data);
+      x += item_w + LEGEND_SPACING;
+    }
+
+  return row + 1;
+}
 
 static gint64
 get_now_ns (CoroTimeline *self)
@@ -229,7 +288,7 @@ compute_layout (CoroTimeline *self,
   layout->n_threads = self->index != NULL ? coro_trace_index_get_n_threads (self->index) : 0;
   layout->n_threads = MAX (layout->n_threads, 1);
   layout->tasks_y = layout->threads_y + layout->n_threads * THREAD_LANE_HEIGHT + LANES_GAP;
-  layout->legend_y = height - LEGEND_HEIGHT;
+  layout->legend_y = height - LEGEND_HEIGHT * layout_legend (self, width, NULL, NULL);
   layout->tasks_h = MAX (0, layout->legend_y - layout->tasks_y);
   layout->scroll = gtk_adjustment_get_value (self->vadjustment);
 }
@@ -403,7 +462,8 @@ lane_set_shaded (LaneDraw *draw)
       if (draw->colors[i] != NULL)
         {
           draw->shades[level][i] = *draw->colors[i];
-          draw->shades[level][i].alpha *= (level + 1.0f) / N_SHADES;
+          /* from 0.4, so a short turn in a long idle stretch still shows */
+          draw->shades[level][i].alpha *= 0.4f + 0.6f * level / (N_SHADES - 1);
         }
 }
 
@@ -1240,35 +1300,42 @@ draw_blocks (CoroTimeline      *self,
   g_clear_pointer (&cr, cairo_destroy);
 }
 
+typedef struct
+{
+  GtkSnapshot       *snapshot;
+  const Layout      *layout;
+  const CoroPalette *palette;
+  int                text_height;
+} LegendDraw;
+
+static void
+draw_legend_item (CoroTimeline *self,
+                  guint         item,
+                  double        x,
+                  guint         row,
+                  gpointer      data)
+{
+  LegendDraw *draw = data;
+  double y = draw->layout->legend_y + row * LEGEND_HEIGHT;
+
+  gtk_snapshot_append_color (draw->snapshot, coro_palette_get_color (draw->palette, legend_roles[item]),
+                             &GRAPHENE_RECT_INIT (x, y + 7, LEGEND_SWATCH, LEGEND_SWATCH));
+  append_text (self, draw->snapshot, coro_palette_role_get_label (legend_roles[item]),
+               x + LEGEND_SWATCH + 4, y + (LEGEND_HEIGHT - draw->text_height) / 2.0 + 1, -1,
+               coro_palette_get_color (draw->palette, CORO_PALETTE_TEXT));
+}
+
 static void
 draw_legend (CoroTimeline      *self,
              GtkSnapshot       *snapshot,
              const Layout      *layout,
              const CoroPalette *palette)
 {
-  double x = 8;
-  int th = text_height (self);
+  LegendDraw draw = { snapshot, layout, palette, text_height (self) };
 
   gtk_snapshot_append_color (snapshot, coro_palette_get_color (palette, CORO_PALETTE_GRID),
                              &GRAPHENE_RECT_INIT (0, layout->legend_y, layout->width, 1));
-
-  for (guint i = 0; i < G_N_ELEMENTS (legend_roles); i++)
-    {
-      const char *label = coro_palette_role_get_label (legend_roles[i]);
-      int w;
-
-      if (x > layout->width - 40)
-        break;
-
-      gtk_snapshot_append_color (snapshot, coro_palette_get_color (palette, legend_roles[i]),
-                                 &GRAPHENE_RECT_INIT (x, layout->legend_y + 7, 12, 12));
-      pango_layout_set_width (self->layout, -1);
-      pango_layout_set_text (self->layout, label, -1);
-      pango_layout_get_pixel_size (self->layout, &w, NULL);
-      append_text (self, snapshot, label, x + 16, layout->legend_y + (LEGEND_HEIGHT - th) / 2.0 + 1, -1,
-                   coro_palette_get_color (palette, CORO_PALETTE_TEXT));
-      x += 16 + w + 14;
-    }
+  layout_legend (self, layout->width, draw_legend_item, &draw);
 }
 
 static void
@@ -1296,11 +1363,7 @@ snapshot_static (CoroTimeline *self,
   guint first_lane = 0, last_lane = 0;
   double now;
 
-  if (self->layout == NULL)
-    {
-      self->layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);
-      pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_END);
-    }
+  ensure_text_layout (self);
 
   draw_overview (self, snapshot, layout, palette, exporting);
   draw_ruler (self, snapshot, layout, palette);
@@ -2046,6 +2109,7 @@ coro_timeline_css_changed (GtkWidget         *widget,
 
   /* the font or the colours may have changed */
   g_clear_object (&self->layout);
+  self->legend_widths[0] = 0;
   g_clear_pointer (&self->cache, gsk_render_node_unref);
   g_clear_pointer (&self->overview, gsk_render_node_unref);
   gtk_widget_queue_draw (widget);
