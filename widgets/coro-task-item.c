@@ -279,7 +279,13 @@ coro_task_item_format (CoroTaskItem      *self,
     case CORO_TASK_ITEM_STATUS:
       return self->status >= 0 ? g_strdup_printf ("%" G_GINT64_FORMAT, self->status) : g_strdup ("");
     case CORO_TASK_ITEM_BYTES:
-      return self->bytes >= 0 ? g_format_size_full (self->bytes, G_FORMAT_SIZE_DEFAULT) : g_strdup ("");
+      if (self->bytes < 0)
+        return g_strdup ("");
+      /* g_format_size() spells out "146 bytes", too wide for the column
+       * that shows "8.2 kB" */
+      if (self->bytes < 1000)
+        return g_strdup_printf (C_("size in bytes, in a table", "%u B"), (guint) self->bytes);
+      return g_format_size_full (self->bytes, G_FORMAT_SIZE_DEFAULT);
     case CORO_TASK_ITEM_TOTAL:
       return format_ms (self->total_ns);
     case CORO_TASK_ITEM_RUNNING:
