@@ -691,6 +691,19 @@ test_legend_wraps (Fixture       *fixture,
         g_assert_cmpuint (rows, >, rows_before);
       rows_before = rows;
     }
+
+  /* Not yet allocated (0×0), every legend item is a row of its own: the
+   * lanes' room is then none, not (unsigned) four billion pixels */
+  {
+    CoroTimeline *unallocated = CORO_TIMELINE (g_object_ref_sink (coro_timeline_new ()));
+    GtkAdjustment *adjustment;
+
+    coro_timeline_set_index (unallocated, fixture->index);
+    adjustment = coro_timeline_get_vadjustment (unallocated);
+    g_assert_cmpfloat (gtk_adjustment_get_page_size (adjustment), ==, 0);
+    g_assert_cmpfloat (gtk_adjustment_get_upper (adjustment), ==, 201 * 18);
+    g_object_unref (unallocated);
+  }
 }
 
 int

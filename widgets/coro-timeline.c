@@ -288,7 +288,9 @@ compute_layout (CoroTimeline *self,
   layout->n_threads = self->index != NULL ? coro_trace_index_get_n_threads (self->index) : 0;
   layout->n_threads = MAX (layout->n_threads, 1);
   layout->tasks_y = layout->threads_y + layout->n_threads * THREAD_LANE_HEIGHT + LANES_GAP;
-  layout->legend_y = height - LEGEND_HEIGHT * layout_legend (self, width, NULL, NULL);
+  /* signed: a legend taller than the widget puts it above the top, not
+   * four billion pixels down */
+  layout->legend_y = height - LEGEND_HEIGHT * (int) layout_legend (self, width, NULL, NULL);
   layout->tasks_h = MAX (0, layout->legend_y - layout->tasks_y);
   layout->scroll = gtk_adjustment_get_value (self->vadjustment);
 }
