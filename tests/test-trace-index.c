@@ -307,7 +307,7 @@ test_index_activity_open_span (void)
   g_assert_true (coro_trace_index_sample_thread_holders (index, 0, 10, 10, held));
   for (guint c = 0; c < 10; c++)
     {
-      g_assert_cmpfloat (busy[c], ==, c == 0 ? 0 : 10);
+      g_assert_cmpfloat (busy[c], ==, (c == 0 ? 0 : 10));
       g_assert_cmpfloat (held[c * CORO_TRACE_INDEX_HOLDER_CLASSES + 1], ==, busy[c]);
       g_assert_cmpuint (alive[c], ==, 1);
     }
