@@ -30,17 +30,13 @@ void          coro_activity_add_started (CoroActivity *self,
                                          gint64        time_ns);
 void          coro_activity_add_ended   (CoroActivity *self,
                                          gint64        time_ns);
-void          coro_activity_sample_held (CoroActivity *self,
-                                         double        from_ns,
-                                         double        ns_per_column,
-                                         guint         n_columns,
-                                         double       *held_ns);
 gint64        coro_activity_get_bin_ns  (CoroActivity *self);
 void          coro_activity_sample      (CoroActivity *self,
                                          double        from_ns,
                                          double        ns_per_column,
                                          guint         n_columns,
                                          double       *busy_ns,
+                                         double       *held_ns,
                                          guint        *n_alive);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CoroActivity, coro_activity_free)

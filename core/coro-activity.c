@@ -171,50 +171,6 @@ coro_activity_add_ended (CoroActivity *self,
   self->ended[bin_for (self, time_ns)]++;
 }
 
-/**
- * coro_activity_sample_held:
- * @held_ns: (out caller-allocates): @n_columns × %CORO_ACTIVITY_CLASSES
- *   figures, column after column: the time each holder class held a
- *   thread within the column
- *
- * As coro_activity_sample()'s @busy_ns, by holder class.
- */
-void
-coro_activity_sample_held (CoroActivity *self,
-                           double        from_ns,
-                           double        ns_per_column,
-                           guint         n_columns,
-                           double       *held_ns)
-{
-  double bin_ns;
-
-  g_return_if_fail (self != NULL);
-  g_return_if_fail (ns_per_column > 0);
-  g_return_if_fail (n_columns == 0 || held_ns != NULL);
-
-  bin_ns = (double) ((gint64) 1 << self->shift);
-  memset (held_ns, 0, sizeof (double) * n_columns * CORO_ACTIVITY_CLASSES);
-
-  for (guint c = 0; c < n_columns; c++)
-    {
-      double u0 = (from_ns + c * ns_per_column - self->origin_ns) / bin_ns;
-      double u1 = (from_ns + (c + 1) * ns_per_column - self->origin_ns) / bin_ns;
-      int first_bin = MAX (0, (int) MAX (-1.0, floor (u0)));
-      int last_bin = (int) MIN ((double) self->n_used - 1, ceil (u1) - 1);
-      double *column = &held_ns[c * CORO_ACTIVITY_CLASSES];
-
-      for (int b = first_bin; b <= last_bin; b++)
-        {
-          double overlap = MIN (u1, b + 1.0) - MAX (u0, (double) b);
-
-          if (overlap <= 0)
-            continue;
-          for (guint k = 0; k < CORO_ACTIVITY_CLASSES; k++)
-            column[k] += self->held_ns[b][k] * overlap;
-        }
-    }
-}
-
 /* The current width of a bin: how far from exact a sampled column's
  * figures may be at either edge. */
 gint64
@@ -230,16 +186,19 @@ coro_activity_get_bin_ns (CoroActivity *self)
  * @from_ns: the left edge of the first column
  * @ns_per_column: the columns' width
  * @n_columns: how many
- * @busy_ns: (out caller-allocates) (array length=n_columns): time tasks
- *   held a thread within each column, summed over threads; a bin cut by
- *   a column edge is shared in proportion (time is taken as spread
- *   evenly within a bin)
- * @n_alive: (out caller-allocates) (array length=n_columns): tasks alive
- *   at some time within each column; a task that started or ended in a
- *   bin cut by the column's edges counts as alive in it
+ * @busy_ns: (out caller-allocates) (array length=n_columns) (nullable):
+ *   time tasks held a thread within each column, summed over threads; a
+ *   bin cut by a column edge is shared in proportion (time is taken as
+ *   spread evenly within a bin)
+ * @held_ns: (out caller-allocates) (nullable): @n_columns ×
+ *   %CORO_ACTIVITY_CLASSES figures, column after column: the same time
+ *   by holder class
+ * @n_alive: (out caller-allocates) (array length=n_columns) (nullable):
+ *   tasks alive at some time within each column; a task that started or
+ *   ended in a bin cut by the column's edges counts as alive in it
  *
- * Resamples the bins to @n_columns columns, in one sweep: O(bins +
- * columns).
+ * Resamples the bins to @n_columns columns, filling the arrays given,
+ * in one sweep: O(bins + columns).
  */
 void
 coro_activity_sample (CoroActivity *self,
@@ -247,6 +206,7 @@ coro_activity_sample (CoroActivity *self,
                       double        ns_per_column,
                       guint         n_columns,
                       double       *busy_ns,
+                      double       *held_ns,
                       guint        *n_alive)
 {
   double bin_ns;
@@ -255,7 +215,6 @@ coro_activity_sample (CoroActivity *self,
 
   g_return_if_fail (self != NULL);
   g_return_if_fail (ns_per_column > 0);
-  g_return_if_fail (n_columns == 0 || (busy_ns != NULL && n_alive != NULL));
 
   bin_ns = (double) ((gint64) 1 << self->shift);
 
@@ -264,13 +223,18 @@ coro_activity_sample (CoroActivity *self,
       /* the column in bin units */
       double u0 = (from_ns + c * ns_per_column - self->origin_ns) / bin_ns;
       double u1 = (from_ns + (c + 1) * ns_per_column - self->origin_ns) / bin_ns;
+      double *held = held_ns != NULL ? &held_ns[c * CORO_ACTIVITY_CLASSES] : NULL;
       int first_bin, last_bin;
       double busy = 0;
 
+      if (held != NULL)
+        memset (held, 0, CORO_ACTIVITY_CLASSES * sizeof (double));
       if (u1 <= 0 || u0 >= CORO_ACTIVITY_BINS)
         {
-          busy_ns[c] = 0;
-          n_alive[c] = 0;
+          if (busy_ns != NULL)
+            busy_ns[c] = 0;
+          if (n_alive != NULL)
+            n_alive[c] = 0;
           continue;
         }
       /* clamped as doubles: far outside the run, an int would overflow;
@@ -282,10 +246,14 @@ coro_activity_sample (CoroActivity *self,
         {
           double overlap = MIN (u1, b + 1.0) - MAX (u0, (double) b);
 
-          if (overlap > 0)
-            busy += self->busy_ns[b] * overlap;
+          if (overlap <= 0)
+            continue;
+          busy += self->busy_ns[b] * overlap;
+          for (guint k = 0; held != NULL && k < CORO_ACTIVITY_CLASSES; k++)
+            held[k] += self->held_ns[b][k] * overlap;
         }
-      busy_ns[c] = busy;
+      if (busy_ns != NULL)
+        busy_ns[c] = busy;
 
       /* started up to the column's last bin, minus ended before its
        * first: both edges only move right, so the sums run on */
@@ -293,6 +261,7 @@ coro_activity_sample (CoroActivity *self,
         started += self->started[++started_upto];
       while (ended_upto + 1 < MIN (first_bin, (int) self->n_used))
         ended_before += self->ended[++ended_upto];
-      n_alive[c] = (guint) MAX (0, started - ended_before);
+      if (n_alive != NULL)
+        n_alive[c] = (guint) MAX (0, started - ended_before);
     }
 }

@@ -1199,6 +1199,37 @@ coro_trace_index_get_thread_segments (CoroTraceIndex *self,
   return (const CoroSegment *) (gpointer) segments->data;
 }
 
+/* The histogram has closed spans only: adds a thread's span still open
+ * (if a task holds it) to @out, column after column, every @stride
+ * doubles from @out[0]; it counts to the end of the last column. */
+static void
+add_open_span (ThreadLane *lane,
+               double      from_ns,
+               double      ns_per_column,
+               guint       n_columns,
+               double     *out,
+               guint       stride,
+               gboolean    by_class)
+{
+  const CoroSegment *held = last_segment (lane->segments);
+  double end_ns = from_ns + n_columns * ns_per_column;
+  guint first_column, slot;
+
+  if (held == NULL || held->end_ns != CORO_SEGMENT_OPEN || held->task == 0 || held->start_ns >= end_ns)
+    return;
+
+  slot = by_class ? held->task % CORO_TRACE_INDEX_HOLDER_CLASSES : 0;
+  /* in doubles until clamped: a span long before the range would
+   * overflow an int */
+  first_column = (guint) MAX (0.0, floor ((held->start_ns - from_ns) / ns_per_column));
+  for (guint c = first_column; c < n_columns; c++)
+    {
+      double c0 = from_ns + c * ns_per_column;
+
+      out[c * stride + slot] += MIN (c0 + ns_per_column, end_ns) - MAX (c0, (double) held->start_ns);
+    }
+}
+
 /**
  * coro_trace_index_sample_activity:
  * @from_ns: the left edge of the first column, ns since the trace's start
@@ -1236,28 +1267,10 @@ coro_trace_index_sample_activity (CoroTraceIndex *self,
       return;
     }
 
-  coro_activity_sample (self->activity, from_ns, ns_per_column, n_columns, busy_ns, n_alive);
-
-  /* the histogram has closed spans only: add each thread's open one */
+  coro_activity_sample (self->activity, from_ns, ns_per_column, n_columns, busy_ns, NULL, n_alive);
   for (guint t = 0; t < self->threads->len; t++)
-    {
-      const CoroSegment *held = last_segment (g_array_index (self->threads, ThreadLane, t).segments);
-      double end_ns = from_ns + n_columns * ns_per_column;
-      guint first_column;
-
-      if (held == NULL || held->end_ns != CORO_SEGMENT_OPEN || held->task == 0 || held->start_ns >= end_ns)
-        continue;
-
-      /* in doubles until clamped: a span long before the range would
-       * overflow an int */
-      first_column = (guint) MAX (0.0, floor ((held->start_ns - from_ns) / ns_per_column));
-      for (guint c = first_column; c < n_columns; c++)
-        {
-          double c0 = from_ns + c * ns_per_column;
-
-          busy_ns[c] += MIN (c0 + ns_per_column, end_ns) - MAX (c0, (double) held->start_ns);
-        }
-    }
+    add_open_span (&g_array_index (self->threads, ThreadLane, t), from_ns, ns_per_column, n_columns,
+                   busy_ns, 1, FALSE);
 }
 
 /**
@@ -1285,10 +1298,6 @@ coro_trace_index_sample_thread_holders (CoroTraceIndex *self,
                                         guint           n_columns,
                                         double         *held_ns)
 {
-  const CoroSegment *held;
-  double end_ns;
-  guint first_column;
-
   g_return_val_if_fail (CORO_IS_TRACE_INDEX (self), FALSE);
   g_return_val_if_fail (ns_per_column > 0, FALSE);
   g_return_val_if_fail (n_columns == 0 || held_ns != NULL, FALSE);
@@ -1296,22 +1305,9 @@ coro_trace_index_sample_thread_holders (CoroTraceIndex *self,
   if (self->activity == NULL || self->threads->len != 1)
     return FALSE;
 
-  coro_activity_sample_held (self->activity, from_ns, ns_per_column, n_columns, held_ns);
-
-  /* the histogram has closed spans only: add the open one */
-  held = last_segment (g_array_index (self->threads, ThreadLane, 0).segments);
-  end_ns = from_ns + n_columns * ns_per_column;
-  if (held == NULL || held->end_ns != CORO_SEGMENT_OPEN || held->task == 0 || held->start_ns >= end_ns)
-    return TRUE;
-
-  first_column = (guint) MAX (0.0, floor ((held->start_ns - from_ns) / ns_per_column));
-  for (guint c = first_column; c < n_columns; c++)
-    {
-      double c0 = from_ns + c * ns_per_column;
-
-      held_ns[c * CORO_TRACE_INDEX_HOLDER_CLASSES + held->task % CORO_TRACE_INDEX_HOLDER_CLASSES] +=
-        MIN (c0 + ns_per_column, end_ns) - MAX (c0, (double) held->start_ns);
-    }
+  coro_activity_sample (self->activity, from_ns, ns_per_column, n_columns, NULL, held_ns, NULL);
+  add_open_span (&g_array_index (self->threads, ThreadLane, 0), from_ns, ns_per_column, n_columns,
+                 held_ns, CORO_TRACE_INDEX_HOLDER_CLASSES, TRUE);
 
   return TRUE;
 }

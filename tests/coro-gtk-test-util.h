@@ -54,43 +54,63 @@ coro_gtk_test_use_system_mime_dirs (void)
   g_content_type_set_mime_dirs ((const char * const *) dirs);
 }
 
+/* Calls @func on every node of a tree, parents before their children */
+static inline void
+coro_gtk_test_walk_nodes (GskRenderNode *node,
+                          void         (*func) (GskRenderNode *node, gpointer data),
+                          gpointer       data)
+{
+  GskRenderNode *child = NULL;
+
+  if (node == NULL)
+    return;
+
+  func (node, data);
+  switch (gsk_render_node_get_node_type (node))
+    {
+    case GSK_CONTAINER_NODE:
+      for (guint i = 0; i < gsk_container_node_get_n_children (node); i++)
+        coro_gtk_test_walk_nodes (gsk_container_node_get_child (node, i), func, data);
+      return;
+    case GSK_CLIP_NODE:
+      child = gsk_clip_node_get_child (node);
+      break;
+    case GSK_ROUNDED_CLIP_NODE:
+      child = gsk_rounded_clip_node_get_child (node);
+      break;
+    case GSK_TRANSFORM_NODE:
+      child = gsk_transform_node_get_child (node);
+      break;
+    case GSK_OPACITY_NODE:
+      child = gsk_opacity_node_get_child (node);
+      break;
+    case GSK_DEBUG_NODE:
+      child = gsk_debug_node_get_child (node);
+      break;
+    case GSK_COLOR_MATRIX_NODE:
+      child = gsk_color_matrix_node_get_child (node);
+      break;
+    default:
+      break;
+    }
+  coro_gtk_test_walk_nodes (child, func, data);
+}
+
+static inline void
+coro_gtk_test_count_one (GskRenderNode *node,
+                         gpointer       data)
+{
+  (*(guint *) data)++;
+}
+
 /* Render nodes in a tree, the containers included: what the timeline
  * promises to keep small at every zoom */
 static inline guint
 coro_gtk_test_count_nodes (GskRenderNode *node)
 {
-  guint n = 1;
+  guint n = 0;
 
-  if (node == NULL)
-    return 0;
-
-  switch (gsk_render_node_get_node_type (node))
-    {
-    case GSK_CONTAINER_NODE:
-      for (guint i = 0; i < gsk_container_node_get_n_children (node); i++)
-        n += coro_gtk_test_count_nodes (gsk_container_node_get_child (node, i));
-      break;
-    case GSK_CLIP_NODE:
-      n += coro_gtk_test_count_nodes (gsk_clip_node_get_child (node));
-      break;
-    case GSK_ROUNDED_CLIP_NODE:
-      n += coro_gtk_test_count_nodes (gsk_rounded_clip_node_get_child (node));
-      break;
-    case GSK_TRANSFORM_NODE:
-      n += coro_gtk_test_count_nodes (gsk_transform_node_get_child (node));
-      break;
-    case GSK_OPACITY_NODE:
-      n += coro_gtk_test_count_nodes (gsk_opacity_node_get_child (node));
-      break;
-    case GSK_DEBUG_NODE:
-      n += coro_gtk_test_count_nodes (gsk_debug_node_get_child (node));
-      break;
-    case GSK_COLOR_MATRIX_NODE:
-      n += coro_gtk_test_count_nodes (gsk_color_matrix_node_get_child (node));
-      break;
-    default:
-      break;
-    }
+  coro_gtk_test_walk_nodes (node, coro_gtk_test_count_one, &n);
 
   return n;
 }

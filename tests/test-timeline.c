@@ -630,32 +630,18 @@ test_thread_lane_density (void)
   g_object_unref (timeline);
 }
 
-/* The legend's swatches (12×12 colour nodes), wherever they are */
+/* The legend's swatches: 12×12 colour nodes */
 static void
-collect_swatches (GskRenderNode *node,
-                  GArray        *tops)
+collect_swatch (GskRenderNode *node,
+                gpointer       data)
 {
-  switch (gsk_render_node_get_node_type (node))
-    {
-    case GSK_CONTAINER_NODE:
-      for (guint i = 0; i < gsk_container_node_get_n_children (node); i++)
-        collect_swatches (gsk_container_node_get_child (node, i), tops);
-      break;
-    case GSK_CLIP_NODE:
-      collect_swatches (gsk_clip_node_get_child (node), tops);
-      break;
-    case GSK_COLOR_NODE:
-      {
-        graphene_rect_t bounds;
+  graphene_rect_t bounds;
 
-        gsk_render_node_get_bounds (node, &bounds);
-        if (bounds.size.width == 12 && bounds.size.height == 12)
-          g_array_append_val (tops, bounds.origin.y);
-      }
-      break;
-    default:
-      break;
-    }
+  if (gsk_render_node_get_node_type (node) != GSK_COLOR_NODE)
+    return;
+  gsk_render_node_get_bounds (node, &bounds);
+  if (bounds.size.width == 12 && bounds.size.height == 12)
+    g_array_append_val ((GArray *) data, bounds.origin.y);
 }
 
 /* Narrower than its legend, the timeline wraps it onto more rows rather
@@ -674,7 +660,7 @@ test_legend_wraps (Fixture       *fixture,
       float first_top = G_MAXFLOAT, last_top = 0;
       guint rows;
 
-      collect_swatches (node, tops);
+      coro_gtk_test_walk_nodes (node, collect_swatch, tops);
       /* every state, each on the timeline's last rows */
       g_assert_cmpuint (tops->len, ==, 10);
       for (guint i = 0; i < tops->len; i++)

@@ -201,8 +201,7 @@ test_activity_random (void)
       g_autofree double *held = g_new (double, (gsize) n_columns * CORO_ACTIVITY_CLASSES);
       double total = 0;
 
-      coro_activity_sample (activity, from, per_column, n_columns, busy, alive);
-      coro_activity_sample_held (activity, from, per_column, n_columns, held);
+      coro_activity_sample (activity, from, per_column, n_columns, busy, held, alive);
 
       for (guint c = 0; c < n_columns; c++)
         {

@@ -123,6 +123,10 @@ struct _CoroTimeline
   guint            overview_n_indexed;
   gint64           overview_built_usec;
   gboolean         overview_dark;
+
+  /* doubles: who held the thread per column, reused by every frame that
+   * draws the thread lane from the histogram */
+  GArray          *holders;
 };
 
 G_DEFINE_FINAL_TYPE (CoroTimeline, coro_timeline, GTK_TYPE_WIDGET)
@@ -137,22 +141,6 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
-
-static const char * const event_kind_names[] = {
-  [CORO_EVENT_NONE] = "none",
-  [CORO_EVENT_CREATED] = "created",
-  [CORO_EVENT_READY] = "ready",
-  [CORO_EVENT_SWITCH] = "switch",
-  [CORO_EVENT_YIELD] = "yield",
-  [CORO_EVENT_SEND] = "send",
-  [CORO_EVENT_AWAIT_BEGIN] = "await-begin",
-  [CORO_EVENT_AWAIT_END] = "await-end",
-  [CORO_EVENT_FINISHED] = "finished",
-  [CORO_EVENT_FAILED] = "failed",
-  [CORO_EVENT_CANCELLED] = "cancelled",
-  [CORO_EVENT_LOOP_BLOCKED] = "loop-blocked",
-  [CORO_EVENT_ATTRIBUTE] = "attribute",
-};
 
 static const CoroPaletteRole legend_roles[] = {
   CORO_PALETTE_RUNNING,
@@ -859,21 +847,21 @@ draw_thread_lane_from_histogram (CoroTimeline *self,
   /* up to the present (a task holding the thread now counts to the end
    * of the columns asked for) */
   int columns = (int) MIN (floor (layout->time_w), ceil ((now - self->view_start) / ns_per_px));
-  g_autofree double *held = NULL;
+  double *held;
 
   if (bin_ns <= 0 || ns_per_px < MIN_BINS_PER_COLUMN * bin_ns || columns <= 0)
     return FALSE;
 
-  held = g_new (double, (gsize) columns * CORO_TRACE_INDEX_HOLDER_CLASSES);
+  g_array_set_size (self->holders, (guint) columns * CORO_TRACE_INDEX_HOLDER_CLASSES);
+  held = (double *) (gpointer) self->holders->data;
   if (!coro_trace_index_sample_thread_holders (self->index, self->view_start, ns_per_px, columns, held))
     return FALSE;
 
   for (int c = 0; c < columns; c++)
     {
       const double *column = &held[c * CORO_TRACE_INDEX_HOLDER_CLASSES];
-      double x = layout->time_x + c;
 
-      draw->column = (int) x;
+      draw->column = (int) layout->time_x + c;
       /* in pixels, as lane_add() counts them */
       for (guint k = 0; k < CORO_TRACE_INDEX_HOLDER_CLASSES; k++)
         draw->weights[k] = column[k] / ns_per_px;
@@ -1491,7 +1479,7 @@ append_event (GString   *string,
 
   event = coro_trace_get_event (trace, event_index);
   g_string_append_printf (string, _("\nEvent #%u: %s"), event_index,
-                          event->kind < G_N_ELEMENTS (event_kind_names) ? event_kind_names[event->kind] : "?");
+                          coro_event_kind_to_string (event->kind) ?: "?");
   if (event->kind == CORO_EVENT_AWAIT_BEGIN || event->kind == CORO_EVENT_AWAIT_END
       || event->kind == CORO_EVENT_READY)
     g_string_append_printf (string, " (%s)", coro_await_reason_to_string (event->reason));
@@ -2137,6 +2125,7 @@ coro_timeline_finalize (GObject *object)
   CoroTimeline *self = (CoroTimeline *)object;
 
   g_clear_object (&self->vadjustment);
+  g_clear_pointer (&self->holders, g_array_unref);
 
   G_OBJECT_CLASS (coro_timeline_parent_class)->finalize (object);
 }
@@ -2284,6 +2273,7 @@ coro_timeline_init (CoroTimeline *self)
 
   self->follow_live = TRUE;
   self->follow_lanes = TRUE;
+  self->holders = g_array_new (FALSE, FALSE, sizeof (double));
   self->fit = TRUE;
   self->view_start = 0;
   self->view_end = 1e9;

@@ -10,6 +10,8 @@
 # inside `ninja test`; build everything first (ninja -C BUILD_DIR).
 set -u
 
+. "$(dirname "$0")/install-to-destdir.sh"
+
 meson=$1
 build=$2
 shift 2
@@ -19,11 +21,7 @@ trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM
 
 destdir=$tmp/root
-if ! "$meson" install -C "$build" --no-rebuild --destdir "$destdir" >"$tmp/log" 2>&1; then
-  cat "$tmp/log"
-  echo "meson install failed; is everything built? (ninja -C $build)"
-  exit 1
-fi
+install_to_destdir "$meson" "$build" "$destdir" "$tmp/log"
 
 status=0
 for file in "$@"; do

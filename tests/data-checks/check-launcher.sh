@@ -13,6 +13,8 @@
 # deadline (the app is another process: there is no main loop to wait on).
 set -u
 
+. "$(dirname "$0")/install-to-destdir.sh"
+
 meson=$1
 build=$2
 prefix=$3
@@ -44,11 +46,7 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 
 destdir=$tmp/root
-if ! "$meson" install -C "$build" --no-rebuild --destdir "$destdir" >"$tmp/log" 2>&1; then
-  cat "$tmp/log"
-  echo "meson install failed; is everything built? (ninja -C $build)"
-  exit 1
-fi
+install_to_destdir "$meson" "$build" "$destdir" "$tmp/log"
 
 share=$destdir$prefix/share
 desktop=$share/applications/io.github.coroscope.Coroscope.desktop
@@ -97,28 +95,28 @@ close_app () {
 
 status=0
 
-# 1. No file: the empty window
-gio launch "$desktop" >"$tmp/launch1.log" 2>&1 || { cat "$tmp/launch1.log"; exit 1; }
-if id=$(wait_window '"Coroscope"'); then
-  echo "ok: launched with no file, window \"Coroscope\" ($id)"
-  close_app "$id" || status=1
-else
-  echo "FAIL: no window titled \"Coroscope\" within 60 s"
-  xwininfo -root -tree | grep -F '"' | head -20
-  status=1
-fi
+# Launches the installed .desktop file with FILE… and waits for a window
+# whose xwininfo line holds PATTERN; WHAT says what was launched.
+expect_window () {
+  pattern=$1 what=$2 log=$tmp/launch$3.log
+  shift 3
+  gio launch "$desktop" "$@" >"$log" 2>&1 || { cat "$log"; exit 1; }
+  if id=$(wait_window "$pattern"); then
+    echo "ok: launched $what, window $pattern ($id)"
+    close_app "$id" || status=1
+  else
+    echo "FAIL: launched $what, no window $pattern within 60 s"
+    xwininfo -root -tree | grep -F '"' | head -20
+    status=1
+  fi
+}
 
-# 2. A file: %F hands it to the app, which opens it
+# 1. No file: the empty window
+expect_window '"Coroscope"' "with no file" 1
+
+# 2. A file: %F hands it to the app, which opens it, titled with its name
 mkdir -p "$tmp/files"
 printf 'http://127.0.0.1:9/a\nhttp://127.0.0.1:9/b\n' > "$tmp/files/launcher-set.urls"
-gio launch "$desktop" "$tmp/files/launcher-set.urls" >"$tmp/launch2.log" 2>&1 || { cat "$tmp/launch2.log"; exit 1; }
-if id=$(wait_window 'launcher-set.urls'); then
-  echo "ok: launched with a file, its window ($id) is titled with the file's name"
-  close_app "$id" || status=1
-else
-  echo "FAIL: no window titled with launcher-set.urls within 60 s"
-  xwininfo -root -tree | grep -F '"' | head -20
-  status=1
-fi
+expect_window 'launcher-set.urls' "with a URL-set file" 2 "$tmp/files/launcher-set.urls"
 
 exit $status
