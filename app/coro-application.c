@@ -15,7 +15,7 @@
 
 #include "coro-application.h"
 #include "coro-timeline.h"
-#include "coro-trace-reader.h"
+#include "coroscope-io.h"
 #include "coro-window.h"
 
 struct _CoroApplication

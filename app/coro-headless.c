@@ -23,11 +23,9 @@
 #include "coroscope-core.h"
 
 #include "coro-headless.h"
-#include "coro-run.h"
-#include "coro-summary.h"
-#include "coro-trace-export.h"
-#include "coro-trace-index.h"
-#include "coro-trace-reader.h"
+#include "coroscope-http.h"
+#include "coroscope-analysis.h"
+#include "coroscope-io.h"
 
 typedef struct
 {

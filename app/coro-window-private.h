@@ -6,12 +6,11 @@
 
 #pragma once
 
-#include "coro-demo-server.h"
-#include "coro-run.h"
+#include "coroscope-demo.h"
+#include "coroscope-http.h"
 #include "coro-task-list.h"
 #include "coro-timeline.h"
-#include "coro-trace-index.h"
-#include "coro-url-set.h"
+#include "coroscope-analysis.h"
 #include "coro-window.h"
 
 G_BEGIN_DECLS

@@ -16,8 +16,7 @@
 
 #include <glib/gi18n.h>
 
-#include "coro-trace-export.h"
-#include "coro-trace-reader.h"
+#include "coroscope-io.h"
 #include "coro-window-private.h"
 
 #define STATUS_INTERVAL_USEC  (250 * 1000)

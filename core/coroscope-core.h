@@ -1,17 +1,13 @@
-/* coroscope-core.h: the whole GLib-only core
+/* coroscope-core.h: the whole GLib-only core, for the app and the tests
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
 #pragma once
 
-#include "coro-demo-server.h"
-#include "coro-fetch.h"
-#include "coro-future.h"
-#include "coro-generator.h"
-#include "coro-run.h"
-#include "coro-scheduler.h"
-#include "coro-sync.h"
-#include "coro-task.h"
-#include "coro-trace.h"
-#include "coro-url-set.h"
+#include "trace/coroscope-trace.h"
+#include "runtime/coroscope-runtime.h"
+#include "analysis/coroscope-analysis.h"
+#include "io/coroscope-io.h"
+#include "http/coroscope-http.h"
+#include "demo/coroscope-demo.h"

@@ -15,7 +15,7 @@
 #include <gio/gnetworking.h>
 #include <libsoup/soup.h>
 
-#include "coro-demo-server.h"
+#include "coroscope-demo.h"
 #include "coro-test-server.h"
 
 /* soup_server_listen_local() listens with a backlog of 10: 100 clients

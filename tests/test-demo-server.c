@@ -15,7 +15,7 @@
 #include <gio/gio.h>
 #include <libsoup/soup.h>
 
-#include "coro-demo-server.h"
+#include "coroscope-demo.h"
 #include "coro-test-util.h"
 
 #define N_LEAK_REQUESTS   5000

@@ -17,14 +17,12 @@
 #include <gio/gio.h>
 #include <libsoup/soup.h>
 
-#include "coro-fetch.h"
-#include "coro-run.h"
-#include "coro-scheduler.h"
-#include "coro-summary.h"
+#include "coroscope-http.h"
+#include "coroscope-runtime.h"
+#include "coroscope-analysis.h"
 #include "coro-test-server.h"
 #include "coro-test-util.h"
-#include "coro-trace-export.h"
-#include "coro-trace-index.h"
+#include "coroscope-io.h"
 
 typedef struct
 {

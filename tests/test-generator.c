@@ -5,7 +5,7 @@
 
 #include "config.h"
 
-#include "coroscope-core.h"
+#include "coroscope-runtime.h"
 #include "coro-test-util.h"
 
 /* def accumulator():

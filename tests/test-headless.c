@@ -19,8 +19,8 @@
 
 #include "coro-test-server.h"
 #include "coro-test-util.h"
-#include "coro-trace-index.h"
-#include "coro-trace-reader.h"
+#include "coroscope-analysis.h"
+#include "coroscope-io.h"
 
 typedef struct
 {

@@ -11,7 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "coroscope-core.h"
+#include "coroscope-runtime.h"
 #include "coro-test-util.h"
 
 typedef struct

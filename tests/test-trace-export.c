@@ -19,7 +19,7 @@
 
 #include "coroscope-core.h"
 #include "coro-test-util.h"
-#include "coro-trace-export.h"
+#include "coroscope-io.h"
 #include "trace-test-common.h"
 
 /* ---- a stream that fails after N bytes ------------------------------- */
@@ -1032,7 +1032,7 @@ test_export_csv (void)
 
       g_assert_cmpuint (row->len, ==, 14);
       g_assert_cmpstr (g_ptr_array_index (row, 0), ==, id);
-      g_assert_cmpstr (g_ptr_array_index (row, 2), ==, coro_trace_index_state_to_string (task->state));
+      g_assert_cmpstr (g_ptr_array_index (row, 2), ==, coro_task_state_to_string (task->state));
       g_assert_cmpstr (g_ptr_array_index (row, 12), ==, switches);
     }
 }

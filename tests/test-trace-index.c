@@ -9,8 +9,7 @@
 #include <math.h>
 
 #include "coro-activity-private.h"
-#include "coro-summary.h"
-#include "coro-trace-index.h"
+#include "coroscope-analysis.h"
 #include "trace-test-common.h"
 
 #define T TRACE_TEST_THREAD

@@ -12,10 +12,9 @@
 #include <glib/gstdio.h>
 
 #include "coroscope-core.h"
-#include "coro-summary.h"
+#include "coroscope-analysis.h"
 #include "coro-test-util.h"
-#include "coro-trace-export.h"
-#include "coro-trace-reader.h"
+#include "coroscope-io.h"
 #include "trace-test-common.h"
 
 static gboolean

@@ -10,7 +10,7 @@
 
 #include <glib/gstdio.h>
 
-#include "coro-url-set.h"
+#include "coroscope-http.h"
 
 /* Messages are checked whole, so the reasons are spelled out once here. */
 #define NO_SCHEME  "not a URL: missing “http://” or “https://”"

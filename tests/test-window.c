@@ -13,7 +13,7 @@
 #include "coro-task-item.h"
 #include "coro-gtk-test-util.h"
 #include "coro-test-util.h"
-#include "coro-trace-reader.h"
+#include "coroscope-io.h"
 #include "coro-window-private.h"
 #include "trace-test-common.h"
 

@@ -13,7 +13,7 @@
 
 #include <string.h>
 
-#include "coro-trace-export.h"
+#include "coroscope-io.h"
 
 #define TRACE_TEST_THREAD 4242u
 

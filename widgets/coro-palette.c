@@ -15,8 +15,8 @@
 #include <glib/gi18n.h>
 
 #include "coro-palette.h"
-#include "coro-task.h"
-#include "coro-trace.h"
+#include "coroscope-runtime.h"
+#include "coroscope-trace.h"
 
 struct _CoroPalette
 {

@@ -7,7 +7,7 @@
 
 #include <gtk/gtk.h>
 
-#include "coro-trace-index.h"
+#include "coroscope-analysis.h"
 
 G_BEGIN_DECLS
 

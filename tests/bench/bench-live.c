@@ -42,7 +42,7 @@
 # include <sys/prctl.h>
 #endif
 
-#include "coro-run.h"
+#include "coroscope-http.h"
 #include "coro-timeline.h"
 
 #define WIDTH        1600

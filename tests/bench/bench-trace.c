@@ -17,8 +17,7 @@
 
 #include <glib/gstdio.h>
 
-#include "coro-trace-export.h"
-#include "coro-trace-reader.h"
+#include "coroscope-io.h"
 #include "../trace-test-common.h"
 
 #define N_EVENTS 1000000

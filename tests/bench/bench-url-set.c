@@ -18,7 +18,7 @@
 # include <malloc.h>
 #endif
 
-#include "coro-url-set.h"
+#include "coroscope-http.h"
 
 #define N_LINES 100000
 #define N_RUNS  7

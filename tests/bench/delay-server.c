@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "coro-demo-server.h"
+#include "coroscope-demo.h"
 
 static guint latency_ms;
 static GBytes *body;

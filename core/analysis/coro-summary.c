@@ -1,0 +1,323 @@
+/* coro-summary.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The end-of-run summary. It depends on nothing but the trace: no clock,
+ * no locale (integers only, times rounded by hand), so `coroscope
+ * --summary TRACE` prints byte for byte what the headless run printed.
+ */
+
+#define G_LOG_DOMAIN "coro-summary"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "coro-summary.h"
+
+typedef struct
+{
+  const CoroIndexTask *task;
+  const char          *label;
+  gint64               total_ns;
+  gint64               awaiting_ns;
+  gboolean             failed;
+} Row;
+
+/* "12.345": ns rounded to µs, printed as ms */
+static void
+append_ms (GString *out,
+           gint64   ns)
+{
+  gint64 us;
+
+  if (ns < 0)
+    {
+      g_string_append_c (out, '-');
+      ns = -ns;
+    }
+
+  us = (ns + 500) / 1000;
+  g_string_append_printf (out, "%" G_GINT64_FORMAT ".%03d", us / 1000, (int) (us % 1000));
+}
+
+static char *
+dup_ms (gint64 ns)
+{
+  GString *out = g_string_new (NULL);
+
+  append_ms (out, ns);
+  return g_string_free (out, FALSE);
+}
+
+/* A URL or message never breaks a row: control characters become '?'
+ * and invalid UTF-8 U+FFFD. */
+static char *
+dup_printable (const char *s)
+{
+  char *copy = g_utf8_make_valid (s, -1);
+
+  for (char *p = copy; *p != '\0'; p++)
+    if ((guchar) *p < 0x20 || *p == 0x7f)
+      *p = '?';
+
+  return copy;
+}
+
+static int
+compare_slowest (gconstpointer a,
+                 gconstpointer b)
+{
+  const Row *ra = *(const Row * const *) a;
+  const Row *rb = *(const Row * const *) b;
+
+  if (ra->total_ns != rb->total_ns)
+    return ra->total_ns > rb->total_ns ? -1 : 1;
+
+  return ra->task->spawn_index < rb->task->spawn_index ? -1 : 1;
+}
+
+static int
+compare_spawn (gconstpointer a,
+               gconstpointer b)
+{
+  const Row *ra = *(const Row * const *) a;
+  const Row *rb = *(const Row * const *) b;
+
+  return ra->task->spawn_index < rb->task->spawn_index ? -1
+       : ra->task->spawn_index > rb->task->spawn_index ? 1 : 0;
+}
+
+static void
+append_setting (GString    *out,
+                CoroTrace  *trace,
+                const char *key,
+                gboolean   *first)
+{
+  const char *value = coro_trace_get_metadata (trace, key);
+  g_autofree char *printable = NULL;
+
+  if (value == NULL)
+    return;
+
+  printable = dup_printable (value);
+  g_string_append_printf (out, "%s%s %s", *first ? "settings: " : ", ", key, printable);
+  *first = FALSE;
+}
+
+/**
+ * coro_summary_format:
+ * @index: an index of the run's trace; it is brought up to date
+ *
+ * Formats the end-of-run summary: one row per task (its redacted URL,
+ * state, HTTP status, bytes, total time, time awaiting, switches) — when
+ * there are more than %CORO_SUMMARY_MAX_ROWS tasks only the
+ * %CORO_SUMMARY_SLOWEST slowest and every failed one, with a line saying
+ * how many were left out — then the totals: wall time, the sum of the
+ * tasks' in-flight times (first run to end), the concurrency achieved
+ * (their ratio) and the OS thread every
+ * task ran on. The same trace always gives the same text.
+ *
+ * Returns: (transfer full): the summary, lines ending in '\n'
+ */
+char *
+coro_summary_format (CoroTraceIndex *index)
+{
+  g_autoptr (GString) out = g_string_new (NULL);
+  g_autoptr (GPtrArray) shown = g_ptr_array_new ();
+  g_autofree Row *rows = NULL;
+  g_autofree char *wall_text = NULL;
+  CoroTrace *trace;
+  guint n_tasks;
+  guint n_done = 0, n_failed = 0, n_cancelled = 0, n_unfinished = 0, n_listed_failed = 0;
+  gint64 last_ns, first_begin = G_MAXINT64, last_end = G_MININT64, sum_ns = 0, wall_ns;
+  gboolean first_setting = TRUE;
+  int w_id = 2, w_status = 6, w_bytes = 5, w_total = 8, w_await = 11, w_switches = 8;
+
+  g_return_val_if_fail (CORO_IS_TRACE_INDEX (index), NULL);
+
+  coro_trace_index_update (index);
+  trace = coro_trace_index_get_trace (index);
+  n_tasks = coro_trace_index_get_n_tasks (index);
+  last_ns = coro_trace_index_get_last_ns (index);
+  rows = g_new0 (Row, MAX (n_tasks, 1));
+
+  for (guint i = 0; i < n_tasks; i++)
+    {
+      const CoroIndexTask *task = coro_trace_index_get_task (index, i);
+      Row *row = &rows[i];
+      guint n_segments;
+      const CoroSegment *segments = coro_trace_index_task_get_segments (index, task, &n_segments);
+      gint64 begin, end;
+
+      row->task = task;
+      row->label = coro_trace_index_task_get_label (index, task);
+      coro_trace_index_task_get_times (index, task, last_ns, NULL, NULL, &row->awaiting_ns);
+
+      begin = task->created_ns >= 0 ? task->created_ns
+            : n_segments > 0 ? segments[0].start_ns : last_ns;
+      end = task->ended_ns >= 0 ? task->ended_ns : last_ns;
+      row->total_ns = MAX (end - begin, 0);
+      first_begin = MIN (first_begin, begin);
+      last_end = MAX (last_end, end);
+      /* In flight from its first run: a task queued for a slot (gated) is
+       * not yet fetching, so it does not count towards the concurrency. */
+      if (task->started_ns >= 0)
+        sum_ns += MAX (end - task->started_ns, 0);
+
+      switch (task->state)
+        {
+        case CORO_TASK_STATE_DONE: n_done++; break;
+        case CORO_TASK_STATE_FAILED: n_failed++; break;
+        case CORO_TASK_STATE_CANCELLED: n_cancelled++; break;
+        default: n_unfinished++; break;
+        }
+
+      row->failed = task->state == CORO_TASK_STATE_FAILED ||
+                    task->state == CORO_TASK_STATE_CANCELLED ||
+                    task->error_id != 0;
+    }
+
+  /* Which rows: all, or the slowest and the failed, in spawn order */
+  if (n_tasks <= CORO_SUMMARY_MAX_ROWS)
+    {
+      for (guint i = 0; i < n_tasks; i++)
+        g_ptr_array_add (shown, &rows[i]);
+    }
+  else
+    {
+      g_autoptr (GPtrArray) by_time = g_ptr_array_sized_new (n_tasks);
+      g_autofree gboolean *picked = g_new0 (gboolean, n_tasks);
+
+      for (guint i = 0; i < n_tasks; i++)
+        g_ptr_array_add (by_time, &rows[i]);
+      g_ptr_array_sort (by_time, compare_slowest);
+
+      for (guint i = 0; i < CORO_SUMMARY_SLOWEST; i++)
+        picked[((Row *) g_ptr_array_index (by_time, i))->task->spawn_index] = TRUE;
+      for (guint i = 0; i < n_tasks; i++)
+        if (rows[i].failed)
+          picked[i] = TRUE;
+      for (guint i = 0; i < n_tasks; i++)
+        if (picked[i])
+          g_ptr_array_add (shown, &rows[i]);
+      g_ptr_array_sort (shown, compare_spawn);
+    }
+
+  for (guint i = 0; i < shown->len; i++)
+    {
+      const Row *row = g_ptr_array_index (shown, i);
+      g_autofree char *total = dup_ms (row->total_ns);
+      g_autofree char *awaiting = dup_ms (row->awaiting_ns);
+      char number[32];
+
+      w_id = MAX (w_id, g_snprintf (number, sizeof number, "%u", row->task->id));
+      if (row->task->status >= 0)
+        w_status = MAX (w_status, g_snprintf (number, sizeof number, "%" G_GINT64_FORMAT, row->task->status));
+      if (row->task->bytes >= 0)
+        w_bytes = MAX (w_bytes, g_snprintf (number, sizeof number, "%" G_GINT64_FORMAT, row->task->bytes));
+      w_total = MAX (w_total, (int) strlen (total));
+      w_await = MAX (w_await, (int) strlen (awaiting));
+      w_switches = MAX (w_switches, g_snprintf (number, sizeof number, "%u", row->task->n_switches));
+      if (row->failed)
+        n_listed_failed++;
+    }
+
+  g_string_append (out, "Coroscope run summary\n");
+  append_setting (out, trace, "concurrency", &first_setting);
+  append_setting (out, trace, "timeout", &first_setting);
+  append_setting (out, trace, "url-set", &first_setting);
+  append_setting (out, trace, "session-per-task", &first_setting);
+  if (!first_setting)
+    g_string_append_c (out, '\n');
+
+  if (n_tasks > 0)
+    {
+      g_string_append_printf (out, "%*s  %-9s  %*s  %*s  %*s  %*s  %*s  %s\n",
+                              w_id, "id", "state", w_status, "status", w_bytes, "bytes",
+                              w_total, "total ms", w_await, "awaiting ms",
+                              w_switches, "switches", "url");
+    }
+
+  for (guint i = 0; i < shown->len; i++)
+    {
+      const Row *row = g_ptr_array_index (shown, i);
+      const CoroIndexTask *task = row->task;
+      g_autofree char *total = dup_ms (row->total_ns);
+      g_autofree char *awaiting = dup_ms (row->awaiting_ns);
+      g_autofree char *label = NULL;
+      char status[32] = "-";
+      char bytes[32] = "-";
+
+      if (row->label != NULL && row->label[0] != '\0')
+        label = dup_printable (row->label);
+      else
+        label = g_strdup_printf ("task %u", task->id);
+      if (task->status >= 0)
+        g_snprintf (status, sizeof status, "%" G_GINT64_FORMAT, task->status);
+      if (task->bytes >= 0)
+        g_snprintf (bytes, sizeof bytes, "%" G_GINT64_FORMAT, task->bytes);
+
+      g_string_append_printf (out, "%*u  %-9s  %*s  %*s  %*s  %*s  %*u  %s",
+                              w_id, task->id, coro_task_state_to_string (task->state),
+                              w_status, status, w_bytes, bytes, w_total, total,
+                              w_await, awaiting, w_switches, task->n_switches, label);
+      if (task->error_id != 0)
+        {
+          g_autofree char *message = dup_printable (coro_trace_get_string (trace, task->error_id));
+
+          g_string_append_printf (out, "  error: %s", message);
+        }
+      g_string_append_c (out, '\n');
+    }
+
+  if (shown->len < n_tasks)
+    g_string_append_printf (out, "(%u more tasks not shown: listed are the %u slowest and %u failed)\n",
+                            n_tasks - shown->len, MIN (n_tasks, CORO_SUMMARY_SLOWEST), n_listed_failed);
+
+  wall_ns = n_tasks > 0 ? MAX (last_end - first_begin, 0) : 0;
+  wall_text = dup_ms (wall_ns);
+
+  g_string_append_printf (out, "tasks: %u (done %u, failed %u, cancelled %u, unfinished %u)\n",
+                          n_tasks, n_done, n_failed, n_cancelled, n_unfinished);
+  g_string_append_printf (out, "wall time: %s ms\n", wall_text);
+  g_string_append (out, "sum of in-flight times: ");
+  append_ms (out, sum_ns);
+  g_string_append (out, " ms\n");
+
+  if (wall_ns > 0)
+    {
+      /* two decimals, rounded, in integers: (sum × 100 + wall / 2) / wall */
+      guint64 hundredths = ((guint64) sum_ns / (guint64) wall_ns) * 100 +
+                           (((guint64) sum_ns % (guint64) wall_ns) * 100 + (guint64) wall_ns / 2) / (guint64) wall_ns;
+
+      g_string_append_printf (out, "achieved concurrency: %" G_GUINT64_FORMAT ".%02u\n",
+                              hundredths / 100, (guint) (hundredths % 100));
+    }
+  else
+    {
+      g_string_append (out, "achieved concurrency: -\n");
+    }
+
+  switch (coro_trace_index_get_n_run_threads (index))
+    {
+    case 0:
+      g_string_append (out, "thread: no task ran\n");
+      break;
+
+    case 1:
+      g_string_append_printf (out, "thread: every task ran on OS thread %u\n",
+                              coro_trace_index_get_run_thread_id (index, 0));
+      break;
+
+    default:
+      g_string_append_printf (out, "threads: tasks ran on %u OS threads:",
+                              coro_trace_index_get_n_run_threads (index));
+      for (guint i = 0; i < coro_trace_index_get_n_run_threads (index); i++)
+        g_string_append_printf (out, " %u", coro_trace_index_get_run_thread_id (index, i));
+      g_string_append_c (out, '\n');
+      break;
+    }
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
