@@ -630,6 +630,97 @@ test_thread_lane_density (void)
   g_object_unref (timeline);
 }
 
+static void
+count_paint (GdkFrameClock *clock,
+             guint         *n_paints)
+{
+  (*n_paints)++;
+}
+
+static cairo_surface_t *
+download_texture (GdkTexture *texture)
+{
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32,
+                                                         gdk_texture_get_width (texture),
+                                                         gdk_texture_get_height (texture));
+
+  cairo_surface_flush (surface);
+  gdk_texture_download (texture, cairo_image_surface_get_data (surface),
+                        cairo_image_surface_get_stride (surface));
+  cairo_surface_mark_dirty (surface);
+
+  return surface;
+}
+
+/* The window draws through the renderer the test run names in
+ * CORO_TEST_GSK_RENDERER (tests/meson.build: the cairo one in the gui
+ * suite, GL in the 'timeline-gl' run): GSK falls back to cairo without a
+ * word when GL cannot start, so this is what tells the GL run is one. And
+ * that renderer draws the timeline as cairo does, but for antialiasing. */
+static void
+test_renderer (Fixture       *fixture,
+               gconstpointer  data)
+{
+  const char *expected = g_getenv ("CORO_TEST_GSK_RENDERER");
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (fixture->window);
+  const int width = gtk_widget_get_width (GTK_WIDGET (fixture->timeline));
+  const int height = gtk_widget_get_height (GTK_WIDGET (fixture->timeline));
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  cairo_surface_t *drawn, *reference;
+  GskRenderer *renderer;
+  guint n_paints = 0, n_differ = 0;
+  gulong handler;
+
+  if (expected == NULL || expected[0] == '\0')
+    {
+      g_test_skip ("CORO_TEST_GSK_RENDERER names no renderer to expect");
+      return;
+    }
+
+  /* a frame painted on screen, through the window's renderer */
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (count_paint), &n_paints);
+  gtk_widget_queue_draw (GTK_WIDGET (fixture->timeline));
+  coro_test_run_until (n_paints > 0);
+  g_signal_handler_disconnect (clock, handler);
+
+  renderer = gtk_native_get_renderer (GTK_NATIVE (fixture->window));
+  g_assert_nonnull (renderer);
+  g_assert_true (gsk_renderer_is_realized (renderer));
+  g_assert_cmpstr (G_OBJECT_TYPE_NAME (renderer), ==, expected);
+
+  node = coro_timeline_render (fixture->timeline, width, height);
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_cmpint (gdk_texture_get_width (texture), ==, width);
+  g_assert_cmpint (gdk_texture_get_height (texture), ==, height);
+  drawn = download_texture (texture);
+  reference = render_timeline (fixture->timeline, width, height);
+
+  for (int y = 0; y < height; y++)
+    {
+      const guint32 *a = (const guint32 *) (cairo_image_surface_get_data (drawn) + y * cairo_image_surface_get_stride (drawn));
+      const guint32 *b = (const guint32 *) (cairo_image_surface_get_data (reference) + y * cairo_image_surface_get_stride (reference));
+
+      for (int x = 0; x < width; x++)
+        {
+          int worst = 0;
+
+          for (int channel = 0; channel < 4; channel++)
+            worst = MAX (worst, ABS ((int) ((a[x] >> (8 * channel)) & 0xff) - (int) ((b[x] >> (8 * channel)) & 0xff)));
+          if (worst > 16)
+            n_differ++;
+        }
+    }
+  /* GL's text and hairlines antialias differently: 2.9 % of the pixels
+   * (llvmpipe, Mesa 22.3). A blank texture, or bars in the wrong place,
+   * would differ on most. */
+  g_test_message ("%s: %u of %d pixels differ from cairo's by more than 16",
+                  expected, n_differ, width * height);
+  g_assert_cmpuint (n_differ, <, width * height / 20);
+  cairo_surface_destroy (drawn);
+  cairo_surface_destroy (reference);
+}
+
 /* The legend's swatches: 12×12 colour nodes */
 static void
 collect_swatch (GskRenderNode *node,
@@ -702,6 +793,7 @@ main (int   argc,
 
   g_test_add ("/timeline/lanes", Fixture, NULL, fixture_setup, test_lanes, fixture_teardown);
   g_test_add_func ("/timeline/thread-lane-density", test_thread_lane_density);
+  g_test_add ("/timeline/renderer", Fixture, NULL, fixture_setup, test_renderer, fixture_teardown);
   g_test_add ("/timeline/legend-wraps", Fixture, NULL, fixture_setup, test_legend_wraps, fixture_teardown);
   g_test_add ("/timeline/visible-span", Fixture, NULL, fixture_setup, test_visible_span, fixture_teardown);
   g_test_add ("/timeline/zoom-anchor", Fixture, NULL, fixture_setup, test_zoom_anchor, fixture_teardown);
