@@ -1312,46 +1312,42 @@ test_load_set_unknown (void)
     }
 }
 
-/* In a subprocess: it changes the environment. */
+/* The sets are compiled in: exactly the files of data/url-sets/, byte for
+ * byte, one per name, and registered, so resource:// finds them too. That
+ * an installed binary, away from the source tree, runs them is the data
+ * suite's 'install' test. */
 static void
-test_load_set_datadir (void)
+test_load_set_bundled (void)
 {
-  if (g_test_subprocess ())
+  const char * const *names = coro_demo_server_get_set_names ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) children = g_resources_enumerate_children (CORO_DEMO_SERVER_SETS_RESOURCE_PATH,
+                                                           G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (children), ==, g_strv_length ((char **) names));
+
+  for (guint i = 0; names[i] != NULL; i++)
     {
-      g_autofree char *dir = g_build_filename (g_get_tmp_dir (), "coro-datadir", NULL);
-      g_autofree char *sets = g_build_filename (dir, "url-sets", NULL);
-      g_autofree char *file = g_build_filename (sets, "faults.urls", NULL);
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GBytes) bytes = NULL;
+      g_autofree char *basename = g_strconcat (names[i], ".urls", NULL);
+      g_autofree char *source = g_test_build_filename (G_TEST_DIST, "..", "data", "url-sets", basename, NULL);
+      g_autofree char *uri = g_strconcat ("resource://", CORO_DEMO_SERVER_SETS_RESOURCE_PATH, basename, NULL);
+      g_autoptr(GFile) file = g_file_new_for_uri (uri);
+      g_autoptr(GBytes) bytes = coro_demo_server_load_set (names[i], &error);
+      g_autoptr(GBytes) through_uri = NULL;
+      g_autofree char *contents = NULL;
+      gsize len;
 
-      g_assert_cmpint (g_mkdir_with_parents (sets, 0700), ==, 0);
-      g_file_set_contents (file, "# mine\nhttp://demo.coroscope.invalid/status/418\n", -1, &error);
+      g_assert_true (g_strv_contains ((const char * const *) children, basename));
       g_assert_no_error (error);
-      g_setenv ("CORO_SOURCE_DATADIR", dir, TRUE);
-
-      bytes = coro_demo_server_load_set ("faults", &error);
+      g_file_get_contents (source, &contents, &len, &error);
       g_assert_no_error (error);
-      g_assert_cmpmem (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
-                       "# mine\nhttp://demo.coroscope.invalid/status/418\n",
-                       strlen ("# mine\nhttp://demo.coroscope.invalid/status/418\n"));
-      g_clear_pointer (&bytes, g_bytes_unref);
+      g_assert_cmpmem (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), contents, len);
 
-      /* Known, but not in that directory: the file error as it is. */
-      bytes = coro_demo_server_load_set ("crawl", &error);
-      g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
-      g_assert_null (bytes);
-      g_clear_error (&error);
-
-      /* Empty means unset. */
-      g_setenv ("CORO_SOURCE_DATADIR", "", TRUE);
-      bytes = coro_demo_server_load_set ("crawl", &error);
+      through_uri = g_file_load_bytes (file, NULL, NULL, &error);
       g_assert_no_error (error);
-      g_assert_nonnull (bytes);
-      return;
+      g_assert_true (g_bytes_equal (through_uri, bytes));
     }
-
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
-  g_test_trap_assert_passed ();
 }
 
 typedef struct
@@ -1495,7 +1491,7 @@ main (int   argc,
   add_server_test ("load-set/fan-out", test_load_set_fan_out);
   add_server_test ("load-set/faults", test_load_set_faults);
   g_test_add_func ("/core/demo-server/load-set/unknown", test_load_set_unknown);
-  g_test_add_func ("/core/demo-server/load-set/datadir", test_load_set_datadir);
+  g_test_add_func ("/core/demo-server/load-set/bundled", test_load_set_bundled);
   g_test_add_func ("/core/demo-server/own-thread", test_own_thread);
 
   return g_test_run ();

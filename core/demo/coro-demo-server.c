@@ -37,6 +37,7 @@
 #include "config.h"
 
 #include "coro-demo-server.h"
+#include "coro-demo-resources.h"
 
 #include <errno.h>
 #include <string.h>
@@ -1433,27 +1434,24 @@ coro_demo_server_get_set_names (void)
  * @error: return location for a #GError
  *
  * Reads a bundled URL set: one URL a line on
- * %CORO_DEMO_SERVER_PLACEHOLDER_ORIGIN, `#` comments allowed. For now it
- * comes from `url-sets/NAME.urls` in `$CORO_SOURCE_DATADIR`, else in the
- * source tree's data directory.
+ * %CORO_DEMO_SERVER_PLACEHOLDER_ORIGIN, `#` comments allowed. The sets are
+ * compiled into the binary (data/url-sets/, at
+ * `resource:///io/github/coroscope/Coroscope/url-sets/NAME.urls`), so an
+ * installed coroscope needs no data files for its demos.
  *
  * Returns: (transfer full) (nullable): the text of the set, or %NULL with
- *   @error set (%CORO_DEMO_SERVER_ERROR_UNKNOWN_SET, or a #GFileError)
+ *   @error set (%CORO_DEMO_SERVER_ERROR_UNKNOWN_SET, or a #GResourceError)
  */
 GBytes *
 coro_demo_server_load_set (const char  *name,
                            GError     **error)
 {
-  g_autofree char *basename = NULL;
   g_autofree char *path = NULL;
-  g_autofree char *contents = NULL;
-  const char *datadir;
-  gsize len;
 
   g_return_val_if_fail (name != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  /* Known names only, so @name never walks out of the directory. */
+  /* Known names only, so @name never walks out of the sets' folder. */
   if (!g_strv_contains (set_names, name))
     {
       g_autofree char *known = g_strjoinv (", ", (char **)set_names);
@@ -1464,17 +1462,11 @@ coro_demo_server_load_set (const char  *name,
       return NULL;
     }
 
-  /* TODO: a GResource once data/ bundles the sets; this is the one place
-   * that knows where they live. */
-  datadir = g_getenv ("CORO_SOURCE_DATADIR");
-  if (datadir == NULL || datadir[0] == '\0')
-    datadir = SOURCE_DATADIR;
+  /* From this library's own bundle rather than the global namespace
+   * (g_resources_lookup_data): the call is what keeps the bundle linked
+   * in (core/demo/meson.build), and no other resource can stand in. */
+  path = g_strconcat (CORO_DEMO_SERVER_SETS_RESOURCE_PATH, name, ".urls", NULL);
 
-  basename = g_strconcat (name, ".urls", NULL);
-  path = g_build_filename (datadir, "url-sets", basename, NULL);
-
-  if (!g_file_get_contents (path, &contents, &len, error))
-    return NULL;
-
-  return g_bytes_new_take (g_steal_pointer (&contents), len);
+  return g_resource_lookup_data (coro_demo_get_resource (), path,
+                                 G_RESOURCE_LOOKUP_FLAGS_NONE, error);
 }

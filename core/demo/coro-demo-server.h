@@ -22,6 +22,14 @@ G_BEGIN_DECLS
  */
 #define CORO_DEMO_SERVER_PLACEHOLDER_ORIGIN "http://demo.coroscope.invalid"
 
+/**
+ * CORO_DEMO_SERVER_SETS_RESOURCE_PATH:
+ *
+ * Where the bundled URL sets are in the binary's resources: set NAME is
+ * `NAME.urls` under it (see coro_demo_server_load_set()).
+ */
+#define CORO_DEMO_SERVER_SETS_RESOURCE_PATH "/io/github/coroscope/Coroscope/url-sets/"
+
 #define CORO_DEMO_SERVER_ERROR (coro_demo_server_error_quark ())
 
 /**
