@@ -251,76 +251,8 @@ append_details (CoroWindow *self)
 
       t = coro_trace_event_time_ns (self->trace, event) - origin;
       g_string_append_printf (text, "%+12.3f ms  ", t / 1e6);
-
-      switch ((CoroEventKind) event->kind)
-        {
-        case CORO_EVENT_CREATED:
-          g_string_append_printf (text, _("created “%s”"), coro_trace_get_string (self->trace, (guint32) event->arg));
-          if (event->other != 0)
-            g_string_append_printf (text, _(" by task %u"), event->other);
-          break;
-        case CORO_EVENT_READY:
-          if (event->task == self->details_task)
-            g_string_append_printf (text, _("ready (%s done), woken by %s"),
-                                    coro_await_reason_to_string (event->reason),
-                                    event->other != 0 ? _("a task") : _("the loop"));
-          else
-            g_string_append_printf (text, _("woke task %u"), event->task);
-          break;
-        case CORO_EVENT_SWITCH:
-          if (event->other == self->details_task)
-            g_string_append_printf (text, _("switched in from %s"),
-                                    event->task == 0 ? _("the loop") : _("another task"));
-          else
-            g_string_append_printf (text, _("switched out to %s"),
-                                    event->other == 0 ? _("the loop") : _("another task"));
-          if (event->task != 0 && event->other != 0)
-            g_string_append_printf (text, " (%u → %u)", event->task, event->other);
-          break;
-        case CORO_EVENT_YIELD:
-          g_string_append (text, _("yield"));
-          if (event->flags & CORO_EVENT_FLAG_TEXT)
-            g_string_append_printf (text, " “%s”", coro_trace_get_string (self->trace, (guint32) event->arg));
-          break;
-        case CORO_EVENT_SEND:
-          g_string_append (text, _("send"));
-          if (event->flags & CORO_EVENT_FLAG_TEXT)
-            g_string_append_printf (text, " “%s”", coro_trace_get_string (self->trace, (guint32) event->arg));
-          break;
-        case CORO_EVENT_AWAIT_BEGIN:
-          g_string_append_printf (text, _("await %s"), coro_await_reason_to_string (event->reason));
-          break;
-        case CORO_EVENT_AWAIT_END:
-          g_string_append_printf (text, _("resumed from %s"), coro_await_reason_to_string (event->reason));
-          if (event->flags & CORO_EVENT_FLAG_ERROR)
-            g_string_append (text, _(" (failed)"));
-          break;
-        case CORO_EVENT_FINISHED:
-          g_string_append (text, _("finished"));
-          break;
-        case CORO_EVENT_FAILED:
-          g_string_append_printf (text, _("failed: %s"), coro_trace_get_string (self->trace, (guint32) event->arg));
-          break;
-        case CORO_EVENT_CANCELLED:
-          g_string_append (text, _("cancelled"));
-          break;
-        case CORO_EVENT_LOOP_BLOCKED:
-          g_string_append_printf (text, _("blocked the loop for %.3f ms"), event->arg / 1e6);
-          break;
-        case CORO_EVENT_ATTRIBUTE:
-          if (event->flags & CORO_EVENT_FLAG_TEXT)
-            g_string_append_printf (text, "%s = %s", coro_trace_get_string (self->trace, event->other),
-                                    coro_trace_get_string (self->trace, (guint32) event->arg));
-          else
-            g_string_append_printf (text, "%s = %" G_GINT64_FORMAT, coro_trace_get_string (self->trace, event->other),
-                                    (gint64) event->arg);
-          break;
-        case CORO_EVENT_NONE:
-        case CORO_EVENT_N_KINDS:
-        default:
-          g_string_append_printf (text, "event %u", event->kind);
-          break;
-        }
+      coro_event_describe_append (text, self->trace, self->index, event, self->details_task,
+                                  CORO_EVENT_DESCRIBE_DISPLAY);
       g_string_append_c (text, '\n');
       self->details_lines++;
     }
