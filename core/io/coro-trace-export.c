@@ -1529,7 +1529,7 @@ export_events_csv (Writer         *w,
         writer_u64 (w, event->kind);
       writer_char (w, ',');
       g_string_truncate (detail, 0);
-      coro_event_describe_append (detail, trace, index, event, 0,
+      coro_event_describe_append (detail, trace, NULL, event, 0,
                                   CORO_EVENT_DESCRIBE_FILE | CORO_EVENT_DESCRIBE_NO_KIND);
       writer_csv_field (w, detail->str);
       writer_char (w, ',');
