@@ -182,10 +182,8 @@ find_action (GtkWidget  *widget,
              GVariant   *parameter)
 {
   CoroWindow *self = CORO_WINDOW (widget);
-  GtkWidget *entry = gtk_widget_get_first_child (GTK_WIDGET (self->task_list));
 
-  if (entry != NULL)
-    gtk_widget_grab_focus (entry);
+  coro_task_list_focus_search (self->task_list);
 }
 
 static void

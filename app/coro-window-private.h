@@ -1,5 +1,5 @@
-/* coro-window-private.h: shared by coro-window.c, coro-window-actions.c
- * and the window's tests
+/* coro-window-private.h: shared by coro-window.c, coro-window-actions.c,
+ * coro-window-loading.c and the window's tests
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -8,6 +8,7 @@
 
 #include "coroscope-demo.h"
 #include "coroscope-http.h"
+#include "coro-statusbar.h"
 #include "coro-task-list.h"
 #include "coro-timeline.h"
 #include "coroscope-analysis.h"
@@ -43,6 +44,7 @@ struct _CoroWindow
   GtkInscription       *status_bytes;
   GtkInscription       *status_thread;
 
+  CoroStatusbar        *statusbar;
   GSettings            *settings;
   CoroDemoServer       *demo_server;
   GCancellable         *cancellable;
@@ -70,26 +72,37 @@ struct _CoroWindow
 
   guint                 tick_id;
   gint64                last_status_usec;
-  guint                 last_n_switches;
-  gint64                last_switches_usec;
-  double                switches_per_second;
 
   guint                 details_task;
   guint                 details_scanned;
   guint                 details_lines;
 };
 
+/* coro-window-actions.c */
 void      _coro_window_class_add_actions  (GtkWidgetClass  *widget_class);
 void      _coro_window_update_actions     (CoroWindow      *self);
+
+/* coro-window-loading.c */
+void      _coro_window_loading_init       (CoroWindow      *self);
+void      _coro_window_loading_dispose    (CoroWindow      *self);
+void      _coro_window_respond_invalid    (CoroWindow      *self,
+                                           gboolean         run_valid);
+
+/* coro-window.c */
 void      _coro_window_show_error         (CoroWindow      *self,
                                            const char      *name,
                                            const GError    *error);
+void      _coro_window_hide_error         (CoroWindow      *self);
+void      _coro_window_update_title       (CoroWindow      *self);
+void      _coro_window_update_tick        (CoroWindow      *self);
+void      _coro_window_show_index         (CoroWindow      *self,
+                                           CoroTrace       *trace,
+                                           gboolean         live);
+void      _coro_window_retire_run         (CoroWindow      *self);
 void      _coro_window_start_run          (CoroWindow      *self);
 void      _coro_window_stop_run           (CoroWindow      *self);
 void      _coro_window_set_paused         (CoroWindow      *self,
                                            gboolean         paused);
-void      _coro_window_respond_invalid    (CoroWindow      *self,
-                                           gboolean         run_valid);
 gboolean  _coro_window_export_trace       (CoroWindow      *self,
                                            GFile           *file,
                                            GError         **error);

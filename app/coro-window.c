@@ -7,7 +7,9 @@
  * run's data reaches the widgets through one CoroTraceIndex that each
  * reads once per frame from its tick callback; the window's own tick
  * refreshes the status figures four times a second. Actions are in
- * coro-window-actions.c.
+ * coro-window-actions.c, opening files and sets (and drag and drop) in
+ * coro-window-loading.c, the status figures in coro-statusbar.c; an
+ * event's words come from the describer in core/analysis/.
  */
 
 #define G_LOG_DOMAIN "coro-window"
@@ -31,12 +33,6 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
-
-static void load_file   (CoroWindow *self,
-                         GFile      *file);
-static void load_demo   (CoroWindow *self,
-                         const char *name);
-static void update_tick (CoroWindow *self);
 
 /* ------------------------------------------------------------------ */
 /* Errors and titles                                                  */
@@ -66,8 +62,8 @@ _coro_window_show_error (CoroWindow   *self,
   gtk_info_bar_set_revealed (self->error_bar, TRUE);
 }
 
-static void
-hide_error (CoroWindow *self)
+void
+_coro_window_hide_error (CoroWindow *self)
 {
   gtk_info_bar_set_revealed (self->error_bar, FALSE);
 }
@@ -77,11 +73,11 @@ error_bar_response_cb (CoroWindow *self,
                        int         response,
                        GtkInfoBar *bar)
 {
-  hide_error (self);
+  _coro_window_hide_error (self);
 }
 
-static void
-update_title (CoroWindow *self)
+void
+_coro_window_update_title (CoroWindow *self)
 {
   g_autofree char *title = NULL;
 
@@ -94,120 +90,27 @@ update_title (CoroWindow *self)
 }
 
 /* ------------------------------------------------------------------ */
-/* Status figures                                                     */
+/* Status figures (written by coro-statusbar.c)                       */
 /* ------------------------------------------------------------------ */
+
+/* The run recording the shown trace, if one is */
+static CoroRun *
+shown_run (CoroWindow *self)
+{
+  if (self->run != NULL && self->trace == coro_run_get_trace (self->run))
+    return self->run;
+
+  return NULL;
+}
 
 static void
 update_status (CoroWindow *self)
 {
-  g_autofree char *elapsed = NULL;
-  g_autofree char *tasks = NULL;
-  g_autofree char *switches = NULL;
-  g_autofree char *bytes_text = NULL;
-  g_autofree char *bytes = NULL;
-  g_autofree char *thread = NULL;
-  const char *state;
-  guint n_done = 0, n_failed = 0, n_in_flight = 0, n_total = 0, n_switches = 0;
-  gint64 elapsed_usec = 0, n_bytes = 0;
-  gint64 now = g_get_monotonic_time ();
+  /* a run's end or a pause may be told after dispose took the bar */
+  if (self->statusbar == NULL)
+    return;
 
-  if (self->index == NULL)
-    {
-      gtk_label_set_text (self->status_state,
-                          self->urls != NULL ? _("Ready") : _("Nothing loaded"));
-      if (self->urls != NULL)
-        {
-          tasks = g_strdup_printf (ngettext ("%u URL to fetch: press Run", "%u URLs to fetch: press Run",
-                                             self->urls->len), self->urls->len);
-          gtk_inscription_set_text (self->status_elapsed, tasks);
-        }
-      else
-        gtk_inscription_set_text (self->status_elapsed, "");
-      gtk_inscription_set_text (self->status_tasks, "");
-      gtk_inscription_set_text (self->status_switches, "");
-      gtk_inscription_set_text (self->status_bytes, "");
-      gtk_inscription_set_text (self->status_thread, "");
-      return;
-    }
-
-  coro_trace_index_get_switches (self->index, &n_switches);
-
-  if (self->run != NULL && self->trace == coro_run_get_trace (self->run))
-    {
-      n_done = coro_run_get_n_done (self->run);
-      n_failed = coro_run_get_n_failed (self->run);
-      n_in_flight = coro_run_get_n_in_flight (self->run);
-      n_total = coro_run_get_n_urls (self->run);
-      n_bytes = (gint64) coro_run_get_bytes (self->run);
-      elapsed_usec = coro_run_get_elapsed_usec (self->run);
-
-      if (coro_run_get_running (self->run))
-        state = self->paused ? _("Paused") : _("Running");
-      else if (coro_run_get_cancelled (self->run))
-        state = _("Stopped");
-      else
-        state = _("Finished");
-    }
-  else
-    {
-      n_total = coro_trace_index_get_n_tasks (self->index);
-      for (guint i = 0; i < n_total; i++)
-        {
-          const CoroIndexTask *task = coro_trace_index_get_task (self->index, i);
-
-          if (task->state == CORO_TASK_STATE_DONE)
-            n_done++;
-          else if (task->state == CORO_TASK_STATE_FAILED || task->state == CORO_TASK_STATE_CANCELLED)
-            n_failed++;
-        }
-      n_in_flight = coro_trace_index_get_n_in_flight (self->index);
-      n_bytes = coro_trace_index_get_total_bytes (self->index);
-      elapsed_usec = (coro_trace_index_get_last_ns (self->index) - coro_trace_index_get_first_ns (self->index)) / 1000;
-      state = _("Saved trace");
-    }
-
-  /* switches per second: over the last interval while running, the
-   * average of the whole run once it is over */
-  if (self->run != NULL && coro_run_get_running (self->run) && self->last_switches_usec != 0)
-    {
-      double dt = (now - self->last_switches_usec) / 1e6;
-
-      if (dt > 0.05)
-        {
-          self->switches_per_second = (n_switches - self->last_n_switches) / dt;
-          self->last_n_switches = n_switches;
-          self->last_switches_usec = now;
-        }
-    }
-  else
-    {
-      self->switches_per_second = elapsed_usec > 0 ? n_switches / (elapsed_usec / 1e6) : 0;
-      self->last_n_switches = n_switches;
-      self->last_switches_usec = now;
-    }
-
-  elapsed = g_strdup_printf (_("%.2f s"), elapsed_usec / 1e6);
-  tasks = g_strdup_printf (_("%u done · %u failed · %u in flight · %u total"),
-                           n_done, n_failed, n_in_flight, n_total);
-  switches = g_strdup_printf (_("%.0f switches/s"), self->switches_per_second);
-  bytes = g_format_size (n_bytes);
-  bytes_text = g_strdup_printf (_("%s received"), bytes);
-
-  if (coro_trace_index_get_n_run_threads (self->index) == 1)
-    thread = g_strdup_printf (_("All tasks on thread %u"), coro_trace_index_get_run_thread_id (self->index, 0));
-  else if (coro_trace_index_get_n_run_threads (self->index) > 1)
-    thread = g_strdup_printf (_("Tasks ran on %u threads"), coro_trace_index_get_n_run_threads (self->index));
-  else
-    thread = g_strdup ("");
-
-  /* a label's new text re-lays out the window: only when it changes */
-  if (g_strcmp0 (gtk_label_get_text (self->status_state), state) != 0)
-    gtk_label_set_text (self->status_state, state);
-  gtk_inscription_set_text (self->status_elapsed, elapsed);
-  gtk_inscription_set_text (self->status_tasks, tasks);
-  gtk_inscription_set_text (self->status_switches, switches);
-  gtk_inscription_set_text (self->status_bytes, bytes_text);
-  gtk_inscription_set_text (self->status_thread, thread);
+  coro_statusbar_update (self->statusbar, self->index, shown_run (self), self->urls, self->paused);
 }
 
 /* ------------------------------------------------------------------ */
@@ -251,76 +154,8 @@ append_details (CoroWindow *self)
 
       t = coro_trace_event_time_ns (self->trace, event) - origin;
       g_string_append_printf (text, "%+12.3f ms  ", t / 1e6);
-
-      switch ((CoroEventKind) event->kind)
-        {
-        case CORO_EVENT_CREATED:
-          g_string_append_printf (text, _("created “%s”"), coro_trace_get_string (self->trace, (guint32) event->arg));
-          if (event->other != 0)
-            g_string_append_printf (text, _(" by task %u"), event->other);
-          break;
-        case CORO_EVENT_READY:
-          if (event->task == self->details_task)
-            g_string_append_printf (text, _("ready (%s done), woken by %s"),
-                                    coro_await_reason_to_string (event->reason),
-                                    event->other != 0 ? _("a task") : _("the loop"));
-          else
-            g_string_append_printf (text, _("woke task %u"), event->task);
-          break;
-        case CORO_EVENT_SWITCH:
-          if (event->other == self->details_task)
-            g_string_append_printf (text, _("switched in from %s"),
-                                    event->task == 0 ? _("the loop") : _("another task"));
-          else
-            g_string_append_printf (text, _("switched out to %s"),
-                                    event->other == 0 ? _("the loop") : _("another task"));
-          if (event->task != 0 && event->other != 0)
-            g_string_append_printf (text, " (%u → %u)", event->task, event->other);
-          break;
-        case CORO_EVENT_YIELD:
-          g_string_append (text, _("yield"));
-          if (event->flags & CORO_EVENT_FLAG_TEXT)
-            g_string_append_printf (text, " “%s”", coro_trace_get_string (self->trace, (guint32) event->arg));
-          break;
-        case CORO_EVENT_SEND:
-          g_string_append (text, _("send"));
-          if (event->flags & CORO_EVENT_FLAG_TEXT)
-            g_string_append_printf (text, " “%s”", coro_trace_get_string (self->trace, (guint32) event->arg));
-          break;
-        case CORO_EVENT_AWAIT_BEGIN:
-          g_string_append_printf (text, _("await %s"), coro_await_reason_to_string (event->reason));
-          break;
-        case CORO_EVENT_AWAIT_END:
-          g_string_append_printf (text, _("resumed from %s"), coro_await_reason_to_string (event->reason));
-          if (event->flags & CORO_EVENT_FLAG_ERROR)
-            g_string_append (text, _(" (failed)"));
-          break;
-        case CORO_EVENT_FINISHED:
-          g_string_append (text, _("finished"));
-          break;
-        case CORO_EVENT_FAILED:
-          g_string_append_printf (text, _("failed: %s"), coro_trace_get_string (self->trace, (guint32) event->arg));
-          break;
-        case CORO_EVENT_CANCELLED:
-          g_string_append (text, _("cancelled"));
-          break;
-        case CORO_EVENT_LOOP_BLOCKED:
-          g_string_append_printf (text, _("blocked the loop for %.3f ms"), event->arg / 1e6);
-          break;
-        case CORO_EVENT_ATTRIBUTE:
-          if (event->flags & CORO_EVENT_FLAG_TEXT)
-            g_string_append_printf (text, "%s = %s", coro_trace_get_string (self->trace, event->other),
-                                    coro_trace_get_string (self->trace, (guint32) event->arg));
-          else
-            g_string_append_printf (text, "%s = %" G_GINT64_FORMAT, coro_trace_get_string (self->trace, event->other),
-                                    (gint64) event->arg);
-          break;
-        case CORO_EVENT_NONE:
-        case CORO_EVENT_N_KINDS:
-        default:
-          g_string_append_printf (text, "event %u", event->kind);
-          break;
-        }
+      coro_event_describe_append (text, self->trace, self->index, event, self->details_task,
+                                  CORO_EVENT_DESCRIBE_DISPLAY);
       g_string_append_c (text, '\n');
       self->details_lines++;
     }
@@ -397,8 +232,8 @@ tick_cb (GtkWidget     *widget,
 
 /* The status figures tick only while a run runs (or waits for the window
  * to be drawn to start): an idle window keeps no frame clock busy. */
-static void
-update_tick (CoroWindow *self)
+void
+_coro_window_update_tick (CoroWindow *self)
 {
   gboolean want = self->start_when_shown || (self->run != NULL && coro_run_get_running (self->run));
 
@@ -415,10 +250,18 @@ update_tick (CoroWindow *self)
 /* Runs                                                               */
 /* ------------------------------------------------------------------ */
 
-static void
-show_index (CoroWindow *self,
-            CoroTrace  *trace,
-            gboolean    live)
+/**
+ * _coro_window_show_index:
+ * @trace: (nullable): the trace to show, %NULL for none
+ * @live: whether @trace is still recording
+ *
+ * Shows @trace (through a new index) in the timeline, the task list and
+ * the status bar, with no task selected.
+ */
+void
+_coro_window_show_index (CoroWindow *self,
+                         CoroTrace  *trace,
+                         gboolean    live)
 {
   g_set_object (&self->trace, trace);
   g_clear_object (&self->index);
@@ -432,7 +275,8 @@ show_index (CoroWindow *self,
 
   self->details_task = 0;
   selected_task_cb (self, NULL, self->timeline);
-  self->last_switches_usec = 0;
+  if (self->statusbar != NULL)
+    coro_statusbar_restart_rate (self->statusbar);
   gtk_stack_set_visible_child_name (self->stack, "main");
   update_status (self);
 }
@@ -447,8 +291,8 @@ retired_run_finished_cb (CoroWindow *self,
 
 /* Cancels the current run and lets it unwind in the background: its
  * tasks must end on the loop before the run may go. */
-static void
-retire_run (CoroWindow *self)
+void
+_coro_window_retire_run (CoroWindow *self)
 {
   if (self->run == NULL)
     return;
@@ -481,7 +325,7 @@ run_finished_cb (CoroWindow *self,
   update_status (self);
   append_details (self);
   _coro_window_update_actions (self);
-  update_tick (self);
+  _coro_window_update_tick (self);
 
   if (self->close_pending)
     gtk_window_destroy (GTK_WINDOW (self));
@@ -502,8 +346,8 @@ _coro_window_start_run (CoroWindow *self)
   if (self->urls == NULL || (self->run != NULL && coro_run_get_running (self->run)))
     return;
 
-  retire_run (self);
-  hide_error (self);
+  _coro_window_retire_run (self);
+  _coro_window_hide_error (self);
 
   run = coro_run_new ((const char * const *) self->urls->pdata, self->urls->len);
   coro_run_set_concurrency (run, (guint) gtk_spin_button_get_value_as_int (self->concurrency_spin));
@@ -514,10 +358,10 @@ _coro_window_start_run (CoroWindow *self)
   g_signal_connect_object (run, "finished", G_CALLBACK (run_finished_cb), self, G_CONNECT_SWAPPED);
   self->run = g_steal_pointer (&run);
 
-  show_index (self, coro_run_get_trace (self->run), TRUE);
+  _coro_window_show_index (self, coro_run_get_trace (self->run), TRUE);
   coro_run_start (self->run);
   _coro_window_update_actions (self);
-  update_tick (self);
+  _coro_window_update_tick (self);
 }
 
 void
@@ -552,452 +396,6 @@ _coro_window_set_paused (CoroWindow *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAUSED]);
   _coro_window_update_actions (self);
   update_status (self);
-}
-
-/* ------------------------------------------------------------------ */
-/* Loading                                                            */
-/* ------------------------------------------------------------------ */
-
-static gboolean
-ensure_demo_server (CoroWindow  *self,
-                    GError     **error)
-{
-  if (self->demo_server != NULL && coro_demo_server_is_running (self->demo_server))
-    return TRUE;
-
-  if (self->demo_server == NULL)
-    self->demo_server = coro_demo_server_new ();
-
-  return coro_demo_server_start (self->demo_server, error);
-}
-
-/* Takes the set's URLs; the demo placeholder origin goes to the built-in
- * server, started on first use. */
-static gboolean
-take_url_set (CoroWindow  *self,
-              CoroUrlSet  *set,
-              const char  *name,
-              GError     **error)
-{
-  g_autoptr(GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
-  guint n = coro_url_set_get_n_urls (set);
-
-  for (guint i = 0; i < n; i++)
-    {
-      const char *url = coro_url_set_get_url (set, i);
-
-      if (g_str_has_prefix (url, CORO_DEMO_SERVER_PLACEHOLDER_ORIGIN))
-        {
-          if (!ensure_demo_server (self, error))
-            return FALSE;
-          g_ptr_array_add (urls, coro_demo_server_map_url (self->demo_server, url));
-        }
-      else
-        g_ptr_array_add (urls, g_strdup (url));
-    }
-  g_ptr_array_add (urls, NULL);
-  g_ptr_array_set_size (urls, urls->len - 1);
-
-  retire_run (self);
-  g_clear_pointer (&self->urls, g_ptr_array_unref);
-  self->urls = g_steal_pointer (&urls);
-  g_free (self->name);
-  self->name = g_strdup (name);
-  update_title (self);
-
-  show_index (self, NULL, FALSE);
-  _coro_window_update_actions (self);
-
-  return TRUE;
-}
-
-static void
-invalid_dialog_destroy_cb (CoroWindow *self,
-                           GtkWindow  *dialog)
-{
-  self->invalid_dialog = NULL;
-  self->invalid_view = NULL;
-  g_clear_object (&self->pending_set);
-}
-
-/**
- * _coro_window_respond_invalid:
- * @run_valid: run the valid URLs (else drop the set)
- *
- * What the invalid-lines dialog's buttons do.
- */
-void
-_coro_window_respond_invalid (CoroWindow *self,
-                              gboolean    run_valid)
-{
-  g_autoptr(CoroUrlSet) set = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_assert (CORO_IS_WINDOW (self));
-
-  if (self->invalid_dialog == NULL)
-    return;
-
-  set = g_steal_pointer (&self->pending_set);
-  gtk_window_destroy (self->invalid_dialog);
-
-  if (run_valid && set != NULL && coro_url_set_get_n_urls (set) > 0)
-    {
-      if (!take_url_set (self, set, coro_url_set_get_display_name (set), &error))
-        _coro_window_show_error (self, coro_url_set_get_display_name (set), error);
-      else
-        _coro_window_start_run (self);
-    }
-}
-
-static void
-invalid_run_clicked_cb (CoroWindow *self,
-                        GtkButton  *button)
-{
-  _coro_window_respond_invalid (self, TRUE);
-}
-
-static void
-invalid_cancel_clicked_cb (CoroWindow *self,
-                           GtkButton  *button)
-{
-  _coro_window_respond_invalid (self, FALSE);
-}
-
-static void
-show_invalid_lines (CoroWindow *self,
-                    CoroUrlSet *set)
-{
-  g_autoptr(GString) text = g_string_new (NULL);
-  g_autofree char *heading = NULL;
-  g_autofree char *run_label = NULL;
-  GtkWidget *dialog, *box, *label, *scroller, *view, *buttons, *cancel, *run;
-  guint n_invalid = coro_url_set_get_n_invalid (set);
-  guint n_valid = coro_url_set_get_n_urls (set);
-
-  for (guint i = 0; i < n_invalid; i++)
-    {
-      g_string_append (text, coro_url_set_get_invalid (set, i));
-      g_string_append_c (text, '\n');
-    }
-
-  dialog = gtk_window_new ();
-  gtk_window_set_title (GTK_WINDOW (dialog), _("Invalid Lines"));
-  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (self));
-  gtk_window_set_modal (GTK_WINDOW (dialog), TRUE);
-  gtk_window_set_default_size (GTK_WINDOW (dialog), 640, 360);
-
-  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  g_object_set (box, "margin-start", 18, "margin-end", 18, "margin-top", 18, "margin-bottom", 18, NULL);
-
-  heading = g_strdup_printf (ngettext ("%u line of “%s” is not a URL that can be fetched. "
-                                       "The other %u can be run.",
-                                       "%u lines of “%s” are not URLs that can be fetched. "
-                                       "The other %u can be run.",
-                                       n_invalid),
-                             n_invalid, coro_url_set_get_display_name (set), n_valid);
-  label = gtk_label_new (heading);
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_box_append (GTK_BOX (box), label);
-
-  /* a text view: the lines can be selected and copied */
-  view = gtk_text_view_new ();
-  gtk_text_view_set_editable (GTK_TEXT_VIEW (view), FALSE);
-  gtk_text_view_set_monospace (GTK_TEXT_VIEW (view), TRUE);
-  gtk_text_view_set_left_margin (GTK_TEXT_VIEW (view), 6);
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), text->str, (int) text->len);
-  gtk_widget_add_css_class (view, "invalid-lines");
-  scroller = gtk_scrolled_window_new ();
-  gtk_widget_set_vexpand (scroller, TRUE);
-  gtk_scrolled_window_set_has_frame (GTK_SCROLLED_WINDOW (scroller), TRUE);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), view);
-  gtk_box_append (GTK_BOX (box), scroller);
-
-  buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  gtk_widget_set_halign (buttons, GTK_ALIGN_END);
-  cancel = gtk_button_new_with_mnemonic (_("_Cancel"));
-  run_label = g_strdup_printf (ngettext ("_Run the %u Valid URL", "_Run the %u Valid URLs", n_valid), n_valid);
-  run = gtk_button_new_with_mnemonic (run_label);
-  gtk_widget_add_css_class (run, "suggested-action");
-  gtk_widget_set_sensitive (run, n_valid > 0);
-  g_signal_connect_object (cancel, "clicked", G_CALLBACK (invalid_cancel_clicked_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (run, "clicked", G_CALLBACK (invalid_run_clicked_cb), self, G_CONNECT_SWAPPED);
-  gtk_box_append (GTK_BOX (buttons), cancel);
-  gtk_box_append (GTK_BOX (buttons), run);
-  gtk_box_append (GTK_BOX (box), buttons);
-
-  gtk_window_set_child (GTK_WINDOW (dialog), box);
-  gtk_window_set_default_widget (GTK_WINDOW (dialog), n_valid > 0 ? run : cancel);
-
-  g_set_object (&self->pending_set, set);
-  self->invalid_dialog = GTK_WINDOW (dialog);
-  self->invalid_view = GTK_TEXT_VIEW (view);
-  g_signal_connect_object (dialog, "destroy", G_CALLBACK (invalid_dialog_destroy_cb), self, G_CONNECT_SWAPPED);
-  gtk_window_present (GTK_WINDOW (dialog));
-}
-
-static void
-load_url_set_file (CoroWindow *self,
-                   GFile      *file)
-{
-  g_autoptr(CoroUrlSet) set = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *name = g_file_get_basename (file);
-
-  set = coro_url_set_new_for_file (file, &error);
-  if (set == NULL)
-    {
-      _coro_window_show_error (self, name, error);
-      return;
-    }
-
-  if (coro_url_set_get_n_invalid (set) > 0)
-    {
-      show_invalid_lines (self, set);
-      return;
-    }
-
-  if (!take_url_set (self, set, name, &error))
-    _coro_window_show_error (self, name, error);
-}
-
-static void
-load_trace_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autoptr(CoroWindow) self = user_data;
-  g_autoptr(CoroTrace) trace = NULL;
-  g_autoptr(GError) error = NULL;
-  GFile *file = G_FILE (g_task_get_task_data (G_TASK (result)));
-  g_autofree char *name = g_file_get_basename (file);
-
-  trace = g_task_propagate_pointer (G_TASK (result), &error);
-  if (trace == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        _coro_window_show_error (self, name, error);
-      return;
-    }
-
-  retire_run (self);
-  g_clear_pointer (&self->urls, g_ptr_array_unref);
-  g_free (self->name);
-  self->name = g_steal_pointer (&name);
-  update_title (self);
-  hide_error (self);
-  show_index (self, trace, FALSE);
-  _coro_window_update_actions (self);
-}
-
-static void
-load_trace_thread (GTask        *task,
-                   gpointer      source_object,
-                   gpointer      task_data,
-                   GCancellable *cancellable)
-{
-  GError *error = NULL;
-  CoroTrace *trace = coro_trace_reader_load_file (task_data, cancellable, &error);
-
-  if (trace == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, trace, g_object_unref);
-}
-
-/* A trace is JSON (starts with "{") or gzip; anything else is a URL set */
-static gboolean
-file_is_trace (GFile   *file,
-               GError **error)
-{
-  g_autoptr(GFileInputStream) stream = NULL;
-  guint8 buffer[256];
-  gssize n;
-
-  stream = g_file_read (file, NULL, error);
-  if (stream == NULL)
-    return FALSE;
-
-  n = g_input_stream_read (G_INPUT_STREAM (stream), buffer, sizeof buffer, NULL, error);
-  if (n < 0)
-    return FALSE;
-
-  if (n >= 2 && buffer[0] == 0x1f && buffer[1] == 0x8b)
-    return TRUE;
-
-  for (gssize i = 0; i < n; i++)
-    {
-      if (buffer[i] == ' ' || buffer[i] == '\t' || buffer[i] == '\n' || buffer[i] == '\r')
-        continue;
-      if (i == 0 && n >= 3 && buffer[0] == 0xef && buffer[1] == 0xbb && buffer[2] == 0xbf)
-        {
-          i += 2;
-          continue;
-        }
-      return buffer[i] == '{';
-    }
-
-  return FALSE;
-}
-
-static void
-load_file (CoroWindow *self,
-           GFile      *file)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *name = g_file_get_basename (file);
-  gboolean is_trace;
-
-  hide_error (self);
-
-  is_trace = file_is_trace (file, &error);
-  if (error != NULL)
-    {
-      /* the URL set loader names the failure best (not found, a folder) */
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND)
-          || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY))
-        load_url_set_file (self, file);
-      else
-        _coro_window_show_error (self, name, error);
-      return;
-    }
-
-  if (is_trace)
-    {
-      g_autoptr(GTask) task = g_task_new (NULL, self->cancellable, load_trace_cb, g_object_ref (self));
-
-      g_task_set_source_tag (task, load_file);
-      g_task_set_task_data (task, g_object_ref (file), g_object_unref);
-      g_task_run_in_thread (task, load_trace_thread);
-    }
-  else
-    {
-      load_url_set_file (self, file);
-    }
-}
-
-static void
-load_demo (CoroWindow *self,
-           const char *name)
-{
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(CoroUrlSet) set = NULL;
-  g_autoptr(GError) error = NULL;
-
-  hide_error (self);
-
-  bytes = coro_demo_server_load_set (name, &error);
-  if (bytes != NULL)
-    set = coro_url_set_new_from_bytes (bytes, name, &error);
-  if (set == NULL || !take_url_set (self, set, name, &error))
-    {
-      _coro_window_show_error (self, name, error);
-      return;
-    }
-
-  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
-    _coro_window_start_run (self);
-  else
-    {
-      self->start_when_shown = TRUE;
-      update_tick (self);
-    }
-}
-
-static void
-confirm_response_cb (CoroWindow *self,
-                     int         response,
-                     GtkDialog  *dialog)
-{
-  g_autoptr(GFile) file = g_steal_pointer (&self->pending_file);
-  g_autofree char *demo = g_steal_pointer (&self->pending_demo);
-
-  gtk_window_destroy (GTK_WINDOW (dialog));
-  self->confirm_dialog = NULL;
-
-  if (response != GTK_RESPONSE_ACCEPT)
-    return;
-
-  retire_run (self);
-  if (file != NULL)
-    load_file (self, file);
-  else if (demo != NULL)
-    load_demo (self, demo);
-}
-
-/* Loading over a running run asks first */
-static gboolean
-confirm_replace (CoroWindow *self,
-                 GFile      *file,
-                 const char *demo)
-{
-  GtkWidget *dialog;
-
-  if (self->run == NULL || !coro_run_get_running (self->run))
-    return TRUE;
-
-  if (self->confirm_dialog != NULL)
-    return FALSE;
-
-  g_set_object (&self->pending_file, file);
-  g_free (self->pending_demo);
-  self->pending_demo = g_strdup (demo);
-
-  dialog = gtk_message_dialog_new (GTK_WINDOW (self), GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
-                                   GTK_MESSAGE_QUESTION, GTK_BUTTONS_NONE,
-                                   _("Stop the Run in Progress?"));
-  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog),
-                                            _("Its unfinished tasks are cancelled; what they recorded so far is dropped."));
-  gtk_dialog_add_buttons (GTK_DIALOG (dialog),
-                          _("_Cancel"), GTK_RESPONSE_CANCEL,
-                          _("_Stop and Open"), GTK_RESPONSE_ACCEPT,
-                          NULL);
-  gtk_dialog_set_default_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
-  g_signal_connect_object (dialog, "response", G_CALLBACK (confirm_response_cb), self, G_CONNECT_SWAPPED);
-  self->confirm_dialog = GTK_WINDOW (dialog);
-  gtk_window_present (GTK_WINDOW (dialog));
-
-  return FALSE;
-}
-
-/* ------------------------------------------------------------------ */
-/* Drag and drop                                                      */
-/* ------------------------------------------------------------------ */
-
-/* Files dropped on the window open as Open opens them: the first here
- * (asking first over a run), the others each in a window of their own,
- * as `coroscope FILE…` opens them */
-static gboolean
-drop_cb (CoroWindow    *self,
-         const GValue  *value,
-         double         x,
-         double         y,
-         GtkDropTarget *target)
-{
-  g_autoptr(GSList) files = NULL;
-  GtkApplication *application;
-
-  if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST) || g_value_get_boxed (value) == NULL)
-    return FALSE;
-
-  files = gdk_file_list_get_files (g_value_get_boxed (value));
-  if (files == NULL)
-    return FALSE;
-
-  coro_window_open_file (self, files->data);
-
-  application = gtk_window_get_application (GTK_WINDOW (self));
-  if (files->next != NULL && application != NULL)
-    {
-      g_autoptr(GPtrArray) others = g_ptr_array_new ();
-
-      for (const GSList *l = files->next; l != NULL; l = l->next)
-        g_ptr_array_add (others, l->data);
-      g_application_open (G_APPLICATION (application), (GFile **) others->pdata, (int) others->len, "");
-    }
-
-  return TRUE;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1051,10 +449,8 @@ coro_window_dispose (GObject *object)
         coro_run_cancel (self->run);
     }
 
-  if (self->invalid_dialog != NULL)
-    gtk_window_destroy (self->invalid_dialog);
-  if (self->confirm_dialog != NULL)
-    gtk_window_destroy (self->confirm_dialog);
+  _coro_window_loading_dispose (self);
+  g_clear_pointer (&self->statusbar, coro_statusbar_free);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CORO_TYPE_WINDOW);
 
@@ -1062,13 +458,8 @@ coro_window_dispose (GObject *object)
   g_clear_pointer (&self->retiring, g_ptr_array_unref);
   g_clear_object (&self->index);
   g_clear_object (&self->trace);
-  g_clear_object (&self->pending_set);
-  g_clear_object (&self->pending_file);
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
-  if (self->demo_server != NULL)
-    coro_demo_server_stop (self->demo_server);
-  g_clear_object (&self->demo_server);
 
   G_OBJECT_CLASS (coro_window_parent_class)->dispose (object);
 }
@@ -1178,8 +569,6 @@ coro_window_class_init (CoroWindowClass *klass)
 static void
 coro_window_init (CoroWindow *self)
 {
-  GtkDropTarget *target;
-
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
@@ -1190,12 +579,12 @@ coro_window_init (CoroWindow *self)
   g_signal_connect_object (self->timeline, "notify::selected-task",
                            G_CALLBACK (selected_task_cb), self, G_CONNECT_SWAPPED);
 
-  target = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
-  g_signal_connect_object (target, "drop", G_CALLBACK (drop_cb), self, G_CONNECT_SWAPPED);
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (target));
+  self->statusbar = coro_statusbar_new (self->status_state, self->status_elapsed, self->status_tasks,
+                                       self->status_switches, self->status_bytes, self->status_thread);
+  _coro_window_loading_init (self);
 
   gtk_stack_set_visible_child_name (self->stack, "empty");
-  update_title (self);
+  _coro_window_update_title (self);
   update_status (self);
 }
 
@@ -1235,40 +624,6 @@ coro_window_new (CoroApplication *application)
   _coro_window_update_actions (self);
 
   return self;
-}
-
-/**
- * coro_window_open_file:
- *
- * Opens a URL set or a saved trace, decided by the content (a trace is
- * JSON, possibly gzipped). Errors show in the window.
- */
-void
-coro_window_open_file (CoroWindow *self,
-                       GFile      *file)
-{
-  g_return_if_fail (CORO_IS_WINDOW (self));
-  g_return_if_fail (G_IS_FILE (file));
-
-  if (confirm_replace (self, file, NULL))
-    load_file (self, file);
-}
-
-/**
- * coro_window_run_demo:
- * @name: a bundled set: "crawl", "fan-out" or "faults"
- *
- * Loads the set against the built-in demo server and runs it.
- */
-void
-coro_window_run_demo (CoroWindow *self,
-                      const char *name)
-{
-  g_return_if_fail (CORO_IS_WINDOW (self));
-  g_return_if_fail (name != NULL);
-
-  if (confirm_replace (self, NULL, name))
-    load_demo (self, name);
 }
 
 gboolean

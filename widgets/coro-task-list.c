@@ -780,6 +780,21 @@ coro_task_list_set_search (CoroTaskList *self,
 }
 
 /**
+ * coro_task_list_focus_search:
+ *
+ * Moves the keyboard focus to the search entry, as Find does.
+ *
+ * Returns: whether the entry took the focus
+ */
+gboolean
+coro_task_list_focus_search (CoroTaskList *self)
+{
+  g_return_val_if_fail (CORO_IS_TASK_LIST (self), FALSE);
+
+  return gtk_widget_grab_focus (self->search_entry);
+}
+
+/**
  * coro_task_list_sort_by:
  * @field: a #CoroTaskItemField
  *

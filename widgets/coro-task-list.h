@@ -33,6 +33,7 @@ void             coro_task_list_bind_settings     (CoroTaskList   *self,
                                                    GSettings      *settings);
 void             coro_task_list_set_search        (CoroTaskList   *self,
                                                    const char     *text);
+gboolean         coro_task_list_focus_search      (CoroTaskList   *self);
 void             coro_task_list_sort_by           (CoroTaskList   *self,
                                                    guint           field,
                                                    GtkSortType     order);

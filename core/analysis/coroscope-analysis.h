@@ -1,4 +1,4 @@
-/* coroscope-analysis.h: what a trace means: the index of segments per task and thread, the activity histogram, the summary. Knows the trace, not where it came from.
+/* coroscope-analysis.h: what a trace means: the index of segments per task and thread, the activity histogram, the summary, the event describer. Knows the trace, not where it came from.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -17,6 +17,7 @@
 
 #include "coro-trace-index.h"
 #include "coro-summary.h"
+#include "coro-event-describer.h"
 
 #ifdef CORO_ANALYSIS_DEFINED_INSIDE
 # undef CORO_INSIDE

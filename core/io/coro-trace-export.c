@@ -1495,73 +1495,6 @@ dup_task_label (CoroTraceIndex      *index,
 }
 
 static void
-format_event_detail (GString         *detail,
-                     CoroTrace       *trace,
-                     const CoroEvent *event)
-{
-  const char *reason = event->reason != 0 ? coro_await_reason_to_string (event->reason) : NULL;
-
-  g_string_truncate (detail, 0);
-
-  switch (event->kind)
-    {
-    case CORO_EVENT_CREATED:
-      if (event->other != 0)
-        g_string_append_printf (detail, "parent %u", event->other);
-      break;
-
-    case CORO_EVENT_READY:
-      if (event->other != 0)
-        g_string_append_printf (detail, "by task %u", event->other);
-      else
-        g_string_append (detail, "by loop");
-      if (reason != NULL)
-        g_string_append_printf (detail, ": %s", reason);
-      break;
-
-    case CORO_EVENT_SWITCH:
-      if (event->other != 0)
-        g_string_append_printf (detail, "to task %u", event->other);
-      else
-        g_string_append (detail, "to loop");
-      break;
-
-    case CORO_EVENT_YIELD:
-    case CORO_EVENT_SEND:
-      if ((event->flags & CORO_EVENT_FLAG_TEXT) != 0)
-        g_string_append (detail, coro_trace_get_string (trace, (guint32) event->arg));
-      break;
-
-    case CORO_EVENT_AWAIT_BEGIN:
-    case CORO_EVENT_AWAIT_END:
-      g_string_append (detail, reason != NULL ? reason : "");
-      if ((event->flags & CORO_EVENT_FLAG_ERROR) != 0)
-        g_string_append (detail, detail->len > 0 ? ", failed" : "failed");
-      break;
-
-    case CORO_EVENT_FAILED:
-      g_string_append (detail, coro_trace_get_string (trace, (guint32) event->arg));
-      break;
-
-    case CORO_EVENT_LOOP_BLOCKED:
-      g_string_append_printf (detail, "%" G_GUINT64_FORMAT " ns", event->arg);
-      break;
-
-    case CORO_EVENT_ATTRIBUTE:
-      g_string_append (detail, coro_trace_get_string (trace, event->other));
-      g_string_append_c (detail, '=');
-      if ((event->flags & CORO_EVENT_FLAG_TEXT) != 0)
-        g_string_append (detail, coro_trace_get_string (trace, (guint32) event->arg));
-      else
-        g_string_append_printf (detail, "%" G_GINT64_FORMAT, (gint64) event->arg);
-      break;
-
-    default:
-      break;
-    }
-}
-
-static void
 export_events_csv (Writer         *w,
                    CoroTrace      *trace,
                    CoroTraceIndex *index)
@@ -1595,7 +1528,9 @@ export_events_csv (Writer         *w,
       else
         writer_u64 (w, event->kind);
       writer_char (w, ',');
-      format_event_detail (detail, trace, event);
+      g_string_truncate (detail, 0);
+      coro_event_describe_append (detail, trace, NULL, event, 0,
+                                  CORO_EVENT_DESCRIBE_FILE | CORO_EVENT_DESCRIBE_NO_KIND);
       writer_csv_field (w, detail->str);
       writer_char (w, ',');
       writer_u64 (w, event->thread_id);
