@@ -179,6 +179,19 @@ measure_trace_bytes (guint n)
   return (double) coro_trace_get_memory_bytes (trace) / n;
 }
 
+/* A fetch sets "bytes" once per body chunk: the cost of an attribute
+ * event set by its key's name */
+static double
+measure_attribute_by_key (guint n)
+{
+  g_autoptr(CoroTrace) trace = coro_trace_new ();
+  gint64 start = g_get_monotonic_time ();
+
+  for (guint i = 0; i < n; i++)
+    coro_trace_set_attribute_int (trace, 1 + (i & 1023), "bytes", i);
+  return (double) (g_get_monotonic_time () - start) * 1000.0 / n;
+}
+
 #define REPORT(name, unit, expr)                   \
   G_STMT_START {                                   \
     double runs[RUNS];                             \
@@ -206,6 +219,7 @@ main (int   argc,
   printf ("bench: trace_event_cold_ns %.1f ns\n", measure_trace_event (1000000));
   REPORT ("trace_event_ns", "ns", measure_trace_event (1000000));
   REPORT ("trace_event_bytes", "bytes", measure_trace_bytes (1000000));
+  REPORT ("trace_attribute_by_key_ns", "ns", measure_attribute_by_key (1000000));
   REPORT ("yield_switch_ns_traced", "ns", measure_yield (2, 500000, TRUE));
   REPORT ("yield_switch_ns_untraced", "ns", measure_yield (2, 2000000, FALSE));
   REPORT ("yield_switch_1000_ns_traced", "ns", measure_yield (1000, 500000, TRUE));

@@ -1,4 +1,4 @@
-/* bench-trace.c: export and import of a 1 M-event trace
+/* bench-trace.c: index, export and import of a 1 M-event trace
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -118,6 +118,66 @@ phase_export (const char *dir)
   g_print ("bench: trace_export_gz_bytes_per_event %.1f bytes\n", (double) st.st_size / n_events);
 }
 
+static int
+compare_double (gconstpointer a,
+                gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+/* The index a window builds when it opens the trace, and the overview it
+ * samples at every resize and live frame (1600 columns, a wide window) */
+static void
+phase_index (const char *dir,
+             const char *name,
+             const char *metric)
+{
+  g_autoptr (CoroTrace) trace = make_trace ();
+  guint n_events = coro_trace_get_n_events (trace);
+  double build_ms[3], sample_us[201], holders_us[201];
+  const guint n_columns = 1600;
+  g_autofree double *busy = g_new (double, n_columns);
+  g_autofree guint *alive = g_new (guint, n_columns);
+  g_autofree double *held = g_new (double, n_columns * 8);
+  g_autoptr (CoroTraceIndex) index = NULL;
+  double from, per_column, base_rss;
+
+  for (guint r = 0; r < G_N_ELEMENTS (build_ms); r++)
+    {
+      double cpu;
+
+      g_clear_object (&index);
+      reset_peak_rss ();
+      base_rss = peak_rss_mib ();
+      index = coro_trace_index_new (trace);
+      cpu = cpu_ms ();
+      coro_trace_index_update (index);
+      build_ms[r] = (cpu_ms () - cpu) * N_EVENTS / n_events;
+    }
+  qsort (build_ms, G_N_ELEMENTS (build_ms), sizeof (double), compare_double);
+  g_print ("bench: index_build_1m_cpu_ms %.1f ms\n", build_ms[G_N_ELEMENTS (build_ms) / 2]);
+  g_print ("bench: index_build_1m_rss_mib %.1f mib\n", peak_rss_mib () - base_rss);
+
+  from = coro_trace_index_get_first_ns (index);
+  per_column = (coro_trace_index_get_last_ns (index) - from) / (double) n_columns;
+  for (guint r = 0; r < G_N_ELEMENTS (sample_us); r++)
+    {
+      double cpu = cpu_ms ();
+
+      coro_trace_index_sample_activity (index, from, per_column, n_columns, busy, alive);
+      sample_us[r] = (cpu_ms () - cpu) * 1000;
+      cpu = cpu_ms ();
+      coro_trace_index_sample_thread_holders (index, from, per_column, n_columns, held);
+      holders_us[r] = (cpu_ms () - cpu) * 1000;
+    }
+  qsort (sample_us, G_N_ELEMENTS (sample_us), sizeof (double), compare_double);
+  qsort (holders_us, G_N_ELEMENTS (holders_us), sizeof (double), compare_double);
+  g_print ("bench: index_sample_activity_1600_us %.1f us\n", sample_us[G_N_ELEMENTS (sample_us) / 2]);
+  g_print ("bench: index_sample_holders_1600_us %.1f us\n", holders_us[G_N_ELEMENTS (holders_us) / 2]);
+}
+
 static void
 phase_import (const char *dir,
               const char *name,
@@ -185,6 +245,7 @@ main (int   argc,
   g_autofree char *json = g_build_filename (dir, "bench.json", NULL);
   g_autofree char *gz = g_build_filename (dir, "bench.json.gz", NULL);
 
+  run_in_child (phase_index, dir, NULL, NULL);
   run_in_child (export_phase_adapter, dir, NULL, NULL);
   run_in_child (phase_import, dir, "bench.json", "trace_import_1m");
   run_in_child (phase_import, dir, "bench.json.gz", "trace_import_gz_1m");
