@@ -65,6 +65,7 @@ coro_fetch (CoroTask         *task,
   g_autofree guint8 *buffer = NULL;
   GCancellable *cancellable;
   GAsyncResult *sent;
+  guint32 bytes_key;
   gint64 start;
 
   g_return_val_if_fail (task != NULL, FALSE);
@@ -129,6 +130,8 @@ coro_fetch (CoroTask         *task,
    * (one await fewer) made every request open a new connection: 5,101
    * connects instead of 307 for 5,000 URLs, and 1.08 s became 1.76 s. */
   buffer = g_malloc (READ_CHUNK);
+  /* set once per chunk: interned once per fetch */
+  bytes_key = coro_task_intern (task, CORO_FETCH_KEY_BYTES);
   for (;;)
     {
       gssize n;
@@ -144,7 +147,7 @@ coro_fetch (CoroTask         *task,
       result->bytes += n;
       if (bytes_counter != NULL)
         *bytes_counter += n;
-      coro_task_set_attribute_int (task, CORO_FETCH_KEY_BYTES, result->bytes);
+      coro_task_set_attribute_int_id (task, bytes_key, result->bytes);
 
       if (max_body_bytes >= 0 && result->bytes > (guint64) max_body_bytes)
         {

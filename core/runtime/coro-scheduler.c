@@ -1525,6 +1525,51 @@ coro_task_set_attribute_int (CoroTask   *task,
 }
 
 /**
+ * coro_task_intern:
+ * @string: (nullable): an attribute key
+ *
+ * Interns @string in the trace the task records to, for
+ * coro_task_set_attribute_int_id(): a key set on every chunk of a body is
+ * looked up once.
+ *
+ * Returns: the key's id, valid until the scheduler's trace changes; 0
+ *   when the scheduler records no trace (then setting by id is a no-op)
+ */
+guint32
+coro_task_intern (CoroTask   *task,
+                  const char *string)
+{
+  CoroTrace *trace;
+
+  g_return_val_if_fail (task != NULL, 0);
+
+  if ((trace = _coro_scheduler_peek_trace (task->scheduler)))
+    return coro_trace_intern (trace, string);
+
+  return 0;
+}
+
+/**
+ * coro_task_set_attribute_int_id:
+ * @key_id: from coro_task_intern(), since the scheduler's trace last
+ *   changed; 0 does nothing
+ *
+ * As coro_task_set_attribute_int(), without a lookup of the key.
+ */
+void
+coro_task_set_attribute_int_id (CoroTask *task,
+                                guint32   key_id,
+                                gint64    value)
+{
+  CoroTrace *trace;
+
+  g_return_if_fail (task != NULL);
+
+  if (key_id != 0 && (trace = _coro_scheduler_peek_trace (task->scheduler)))
+    coro_trace_set_attribute_int_id (trace, task->id, key_id, value);
+}
+
+/**
  * coro_task_get_stack_used:
  *
  * Returns: the deepest the task's stack has been used so far, in bytes

@@ -60,6 +60,11 @@ void             coro_task_set_attribute_string (CoroTask         *task,
 void             coro_task_set_attribute_int   (CoroTask          *task,
                                                 const char        *key,
                                                 gint64             value);
+guint32          coro_task_intern              (CoroTask          *task,
+                                                const char        *string);
+void             coro_task_set_attribute_int_id (CoroTask         *task,
+                                                guint32            key_id,
+                                                gint64             value);
 gsize            coro_task_get_stack_used      (CoroTask          *task);
 
 /* Inside a task. Each returns an error (never blocks the thread) when the

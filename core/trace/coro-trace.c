@@ -355,6 +355,34 @@ coro_trace_intern (CoroTrace  *self,
 }
 
 /**
+ * coro_trace_lookup_string:
+ * @self: a #CoroTrace
+ * @string: (nullable): a string
+ *
+ * The id of @string if it was interned, without interning it: a reader
+ * resolves the keys it knows once, and a key never interned is one no
+ * event has. Ids never change, so a non-zero answer may be kept.
+ *
+ * Returns: the string's id, 0 when it was never interned (or is empty)
+ */
+guint32
+coro_trace_lookup_string (CoroTrace  *self,
+                          const char *string)
+{
+  gpointer id;
+
+  g_return_val_if_fail (CORO_IS_TRACE (self), 0);
+
+  if (string == NULL || string[0] == '\0')
+    return 0;
+
+  if (g_hash_table_lookup_extended (self->string_ids, string, NULL, &id))
+    return GPOINTER_TO_UINT (id);
+
+  return 0;
+}
+
+/**
  * coro_trace_get_string:
  *
  * Returns: (transfer none): the interned string, "" for an unknown id
@@ -455,6 +483,26 @@ coro_trace_set_attribute_int (CoroTrace  *self,
 
   _coro_trace_append (self, CORO_EVENT_ATTRIBUTE, task,
                       coro_trace_intern (self, key), 0, 0, (guint64) value);
+}
+
+/**
+ * coro_trace_set_attribute_int_id:
+ * @key_id: the key, from coro_trace_intern() on this trace
+ *
+ * As coro_trace_set_attribute_int(), for a key interned once: what a
+ * value set again and again (a byte count per body chunk) uses, so the
+ * event costs an append and no hash lookup.
+ */
+void
+coro_trace_set_attribute_int_id (CoroTrace *self,
+                                 guint32    task,
+                                 guint32    key_id,
+                                 gint64     value)
+{
+  g_return_if_fail (CORO_IS_TRACE (self));
+  g_return_if_fail (key_id != 0 && key_id < self->strings->len);
+
+  _coro_trace_append (self, CORO_EVENT_ATTRIBUTE, task, key_id, 0, 0, (guint64) value);
 }
 
 /**

@@ -33,6 +33,8 @@ void             coro_trace_set_start_wall_us  (CoroTrace         *self,
                                                 gint64             wall_us);
 guint32          coro_trace_intern             (CoroTrace         *self,
                                                 const char        *string);
+guint32          coro_trace_lookup_string      (CoroTrace         *self,
+                                                const char        *string);
 const char      *coro_trace_get_string         (CoroTrace         *self,
                                                 guint32            string_id);
 void             coro_trace_append             (CoroTrace         *self,
@@ -58,6 +60,10 @@ void             coro_trace_set_attribute_string (CoroTrace       *self,
 void             coro_trace_set_attribute_int  (CoroTrace         *self,
                                                 guint32            task,
                                                 const char        *key,
+                                                gint64             value);
+void             coro_trace_set_attribute_int_id (CoroTrace       *self,
+                                                guint32            task,
+                                                guint32            key_id,
                                                 gint64             value);
 void             coro_trace_set_metadata       (CoroTrace         *self,
                                                 const char        *key,
