@@ -14,6 +14,11 @@
 
 #define T TRACE_TEST_THREAD
 
+/* the holder classes the tests ask for: as many as the timeline's colours,
+ * and a count that divides none of the others */
+#define N_CLASSES 8
+#define N_OTHER_CLASSES 3
+
 static void
 add (CoroTrace     *trace,
      gint64         time_ns,
@@ -103,6 +108,7 @@ exact_busy (const Span *spans,
             guint       n_spans,
             double      x0,
             double      x1,
+            guint       n_classes,
             int         class)
 {
   double sum = 0;
@@ -111,7 +117,7 @@ exact_busy (const Span *spans,
     {
       double overlap = MIN (x1, (double) spans[i].end_ns) - MAX (x0, (double) spans[i].start_ns);
 
-      if (overlap > 0 && (class < 0 || spans[i].task % CORO_ACTIVITY_CLASSES == (guint) class))
+      if (overlap > 0 && (class < 0 || spans[i].task % n_classes == (guint) class))
         sum += overlap;
     }
 
@@ -145,6 +151,10 @@ test_activity_random (void)
   gint64 now = origin, last_end = origin;
   double bin;
 
+  /* one plane of classes kept from the start, through every coarsening */
+  g_assert_true (coro_activity_ensure_classes (activity, N_CLASSES));
+  g_assert_false (coro_activity_ensure_classes (activity, N_CLASSES));
+
   /* one thread: spans follow one another, with idle gaps; lengths from
    * 1 ns to far more than a bin */
   for (guint i = 0; i < n_spans; i++)
@@ -157,6 +167,12 @@ test_activity_random (void)
       coro_activity_add_busy (activity, spans[i].start_ns, spans[i].end_ns, spans[i].task);
     }
   last_end = now;
+
+  /* another made at the end, filled by replaying the spans as the index
+   * does */
+  g_assert_true (coro_activity_ensure_classes (activity, N_OTHER_CLASSES));
+  for (guint i = 0; i < n_spans; i++)
+    coro_activity_add_held (activity, N_OTHER_CLASSES, spans[i].start_ns, spans[i].end_ns, spans[i].task);
 
   /* task lives, fed in time order as the index does: each start and end
    * when the run reaches it */
@@ -197,26 +213,41 @@ test_activity_random (void)
       double per_column = (to - from) / n_columns;
       g_autofree double *busy = g_new (double, n_columns);
       g_autofree guint *alive = g_new (guint, n_columns);
-      g_autofree double *held = g_new (double, (gsize) n_columns * CORO_ACTIVITY_CLASSES);
+      g_autofree double *held = g_new (double, (gsize) n_columns * N_CLASSES);
+      g_autofree double *other = g_new (double, (gsize) n_columns * N_OTHER_CLASSES);
+      g_autofree double *busy_again = g_new (double, n_columns);
       double total = 0;
 
-      coro_activity_sample (activity, from, per_column, n_columns, busy, held, alive);
+      coro_activity_sample (activity, from, per_column, n_columns, busy, N_CLASSES, held, alive);
+      coro_activity_sample (activity, from, per_column, n_columns, busy_again, N_OTHER_CLASSES, other, NULL);
+      /* the replay added to the classes only */
+      g_assert_cmpmem (busy, n_columns * sizeof (double), busy_again, n_columns * sizeof (double));
 
       for (guint c = 0; c < n_columns; c++)
         {
           double x0 = from + c * per_column, x1 = x0 + per_column;
-          double classes = 0;
+          double classes = 0, other_classes = 0;
 
           /* off by at most the bins cut by the two edges */
-          g_assert_cmpfloat (fabs (busy[c] - exact_busy (spans, n_spans, x0, x1, -1)), <=, 2 * bin + 1e-6 * x1);
-          for (int k = 0; k < CORO_ACTIVITY_CLASSES; k++)
+          g_assert_cmpfloat (fabs (busy[c] - exact_busy (spans, n_spans, x0, x1, 1, -1)), <=, 2 * bin + 1e-6 * x1);
+          for (int k = 0; k < N_CLASSES; k++)
             {
-              double class_busy = held[c * CORO_ACTIVITY_CLASSES + k];
+              double class_busy = held[c * N_CLASSES + k];
 
-              g_assert_cmpfloat (fabs (class_busy - exact_busy (spans, n_spans, x0, x1, k)), <=, 2 * bin + 1e-6 * x1);
+              g_assert_cmpfloat (fabs (class_busy - exact_busy (spans, n_spans, x0, x1, N_CLASSES, k)), <=,
+                                 2 * bin + 1e-6 * x1);
               classes += class_busy;
             }
           g_assert_cmpfloat (fabs (classes - busy[c]), <=, 1e-4 * MAX (1, busy[c]) + 1);
+          for (int k = 0; k < N_OTHER_CLASSES; k++)
+            {
+              double class_busy = other[c * N_OTHER_CLASSES + k];
+
+              g_assert_cmpfloat (fabs (class_busy - exact_busy (spans, n_spans, x0, x1, N_OTHER_CLASSES, k)), <=,
+                                 2 * bin + 1e-6 * x1);
+              other_classes += class_busy;
+            }
+          g_assert_cmpfloat (fabs (other_classes - busy[c]), <=, 1e-4 * MAX (1, busy[c]) + 1);
 
           /* no task alive in the column is missed; the extra ones started
            * or ended within a bin of its edges */
@@ -226,7 +257,7 @@ test_activity_random (void)
         }
       /* the columns' inner edges cancel out: only the last one, within
        * a bin, may cut off time */
-      g_assert_cmpfloat (fabs (total - exact_busy (spans, n_spans, from, to, -1)), <=, bin + 1e-9 * total);
+      g_assert_cmpfloat (fabs (total - exact_busy (spans, n_spans, from, to, 1, -1)), <=, bin + 1e-9 * total);
     }
 }
 
@@ -240,7 +271,7 @@ test_index_activity (void)
   const guint n_columns = 700;
   g_autofree double *busy = g_new (double, n_columns);
   g_autofree guint *alive = g_new (guint, n_columns);
-  g_autofree double *held = g_new (double, n_columns * CORO_TRACE_INDEX_HOLDER_CLASSES);
+  g_autofree double *held = g_new (double, n_columns * N_CLASSES);
   const CoroSegment *segments;
   double from, per_column, bin, total = 0, exact_total = 0;
   guint n, max_alive = 0;
@@ -248,7 +279,7 @@ test_index_activity (void)
   coro_trace_index_sample_activity (index, 0, 1, 1, busy, alive);
   g_assert_cmpfloat (busy[0], ==, 0);
   g_assert_cmpuint (alive[0], ==, 0);
-  g_assert_false (coro_trace_index_sample_thread_holders (index, 0, 1, 1, held));
+  g_assert_false (coro_trace_index_sample_thread_holders (index, 0, 1, 1, N_CLASSES, held));
 
   coro_trace_index_update (index);
   segments = coro_trace_index_get_thread_segments (index, 0, &n);
@@ -259,7 +290,7 @@ test_index_activity (void)
   g_assert_cmpfloat (bin, >, 0);
 
   coro_trace_index_sample_activity (index, from, per_column, n_columns, busy, alive);
-  g_assert_true (coro_trace_index_sample_thread_holders (index, from, per_column, n_columns, held));
+  g_assert_true (coro_trace_index_sample_thread_holders (index, from, per_column, n_columns, N_CLASSES, held));
   for (guint c = 0; c < n_columns; c++)
     {
       double x0 = from + c * per_column, x1 = x0 + per_column;
@@ -274,8 +305,8 @@ test_index_activity (void)
             exact += overlap;
         }
       g_assert_cmpfloat (fabs (busy[c] - exact), <=, 2 * bin + 1);
-      for (guint k = 0; k < CORO_TRACE_INDEX_HOLDER_CLASSES; k++)
-        classes += held[c * CORO_TRACE_INDEX_HOLDER_CLASSES + k];
+      for (guint k = 0; k < N_CLASSES; k++)
+        classes += held[c * N_CLASSES + k];
       g_assert_cmpfloat (fabs (classes - busy[c]), <=, 1e-4 * MAX (1, busy[c]) + 1);
       total += busy[c];
       exact_total += exact;
@@ -293,7 +324,7 @@ test_index_activity_open_span (void)
 {
   g_autoptr (CoroTrace) trace = coro_trace_new_for_import ();
   g_autoptr (CoroTraceIndex) index = coro_trace_index_new (trace);
-  double busy[10], held[10 * CORO_TRACE_INDEX_HOLDER_CLASSES];
+  double busy[10], held[10 * N_CLASSES];
   guint alive[10];
 
   add (trace, 0, CORO_EVENT_CREATED, 1, 0, 0, 0, 0);
@@ -302,11 +333,11 @@ test_index_activity_open_span (void)
   coro_trace_index_update (index);
 
   coro_trace_index_sample_activity (index, 0, 10, 10, busy, alive);
-  g_assert_true (coro_trace_index_sample_thread_holders (index, 0, 10, 10, held));
+  g_assert_true (coro_trace_index_sample_thread_holders (index, 0, 10, 10, N_CLASSES, held));
   for (guint c = 0; c < 10; c++)
     {
       g_assert_cmpfloat (busy[c], ==, (c == 0 ? 0 : 10));
-      g_assert_cmpfloat (held[c * CORO_TRACE_INDEX_HOLDER_CLASSES + 1], ==, busy[c]);
+      g_assert_cmpfloat (held[c * N_CLASSES + 1], ==, busy[c]);
       g_assert_cmpuint (alive[c], ==, 1);
     }
 }
@@ -826,6 +857,68 @@ test_index_gated (void)
   g_assert_cmpint (segments[2].end_ns, ==, 70);
 }
 
+/* A thread lane's classes asked for in the middle of a live run (the
+ * bins filled from the lane, then kept as the index reads), and for
+ * another count, match those of an index that read the run in one go */
+static void
+test_index_holders_live (void)
+{
+  g_autoptr (CoroTrace) source = trace_test_make_run (400, 13, FALSE);
+  g_autoptr (CoroTrace) live = coro_trace_new_for_import ();
+  g_autoptr (CoroTraceIndex) whole = coro_trace_index_new (source);
+  g_autoptr (CoroTraceIndex) step = coro_trace_index_new (live);
+  const guint n_columns = 500;
+  const guint counts[] = { N_CLASSES, N_OTHER_CLASSES, 1, CORO_TRACE_INDEX_MAX_HOLDER_CLASSES };
+  guint n_events = coro_trace_get_n_events (source);
+  double from, per_column;
+
+  copy_strings (source, live);
+  for (guint i = 0; i < n_events; i++)
+    {
+      const CoroEvent *e = coro_trace_get_event (source, i);
+
+      coro_trace_append_at (live, (gint64) e->time, e->thread_id, e->kind, e->task, e->other,
+                            e->reason, e->flags, e->arg);
+      if (i == n_events / 3)
+        {
+          double held[4 * N_CLASSES];
+
+          coro_trace_index_update (step);
+          g_assert_true (coro_trace_index_sample_thread_holders (step, 0, 1000, 4, N_CLASSES, held));
+        }
+    }
+  coro_trace_index_update (step);
+  coro_trace_index_update (whole);
+
+  from = coro_trace_index_get_first_ns (whole);
+  per_column = (coro_trace_index_get_last_ns (whole) - from) / n_columns;
+  for (guint i = 0; i < G_N_ELEMENTS (counts); i++)
+    {
+      guint n_classes = counts[i];
+      g_autofree double *a = g_new (double, n_columns * n_classes);
+      g_autofree double *b = g_new (double, n_columns * n_classes);
+      g_autofree double *busy = g_new (double, n_columns);
+      g_autofree guint *alive = g_new (guint, n_columns);
+
+      g_assert_true (coro_trace_index_sample_thread_holders (whole, from, per_column, n_columns, n_classes, a));
+      g_assert_true (coro_trace_index_sample_thread_holders (step, from, per_column, n_columns, n_classes, b));
+      coro_trace_index_sample_activity (whole, from, per_column, n_columns, busy, alive);
+      for (guint c = 0; c < n_columns; c++)
+        {
+          double sum = 0;
+
+          for (guint k = 0; k < n_classes; k++)
+            {
+              /* floats, summed in another order where the bins merged */
+              g_assert_cmpfloat (fabs (a[c * n_classes + k] - b[c * n_classes + k]), <=,
+                                 1e-5 * MAX (1, a[c * n_classes + k]) + 1);
+              sum += a[c * n_classes + k];
+            }
+          g_assert_cmpfloat (fabs (sum - busy[c]), <=, 1e-4 * MAX (1, busy[c]) + 1);
+        }
+    }
+}
+
 /* ---- summary --------------------------------------------------------- */
 
 static const char small_summary[] =
@@ -966,6 +1059,7 @@ main (int   argc,
   g_test_add_func ("/core/trace-index/live", test_index_live);
   g_test_add_func ("/core/trace-index/activity", test_index_activity);
   g_test_add_func ("/core/trace-index/activity-open-span", test_index_activity_open_span);
+  g_test_add_func ("/core/trace-index/holders-live", test_index_holders_live);
   g_test_add_func ("/core/activity/random", test_activity_random);
   g_test_add_func ("/core/summary/small", test_summary_small);
   g_test_add_func ("/core/summary/shortened", test_summary_shortened);

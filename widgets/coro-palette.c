@@ -172,6 +172,20 @@ coro_palette_get_task_color (const CoroPalette *palette,
 }
 
 /**
+ * coro_palette_get_n_task_colors:
+ *
+ * Returns: how many task colours there are: task ids modulo this pick
+ *   one (the holder classes the thread lane asks the index for)
+ */
+guint
+coro_palette_get_n_task_colors (const CoroPalette *palette)
+{
+  g_return_val_if_fail (palette != NULL, 1);
+
+  return G_N_ELEMENTS (palette->tasks);
+}
+
+/**
  * coro_palette_state_get_label:
  * @state: a #CoroTaskState
  *

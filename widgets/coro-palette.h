@@ -50,6 +50,7 @@ CoroPaletteRole    coro_palette_role_for_state     (guint               state,
                                                     guint               reason);
 const GdkRGBA     *coro_palette_get_task_color     (const CoroPalette  *palette,
                                                     guint32             task_id);
+guint              coro_palette_get_n_task_colors  (const CoroPalette  *palette);
 const char        *coro_palette_role_get_label     (CoroPaletteRole     role);
 const char      *coro_palette_state_get_label   (guint              state);
 gboolean           coro_palette_widget_is_dark     (GtkWidget          *widget);

@@ -840,6 +840,7 @@ static gboolean
 draw_thread_lane_from_histogram (CoroTimeline *self,
                                  LaneDraw     *draw,
                                  const Layout *layout,
+                                 guint         n_classes,
                                  double        now)
 {
   double ns_per_px = (self->view_end - self->view_start) / layout->time_w;
@@ -852,18 +853,19 @@ draw_thread_lane_from_histogram (CoroTimeline *self,
   if (bin_ns <= 0 || ns_per_px < MIN_BINS_PER_COLUMN * bin_ns || columns <= 0)
     return FALSE;
 
-  g_array_set_size (self->holders, (guint) columns * CORO_TRACE_INDEX_HOLDER_CLASSES);
+  g_array_set_size (self->holders, (guint) columns * n_classes);
   held = (double *) (gpointer) self->holders->data;
-  if (!coro_trace_index_sample_thread_holders (self->index, self->view_start, ns_per_px, columns, held))
+  if (!coro_trace_index_sample_thread_holders (self->index, self->view_start, ns_per_px, columns,
+                                               n_classes, held))
     return FALSE;
 
   for (int c = 0; c < columns; c++)
     {
-      const double *column = &held[c * CORO_TRACE_INDEX_HOLDER_CLASSES];
+      const double *column = &held[c * n_classes];
 
       draw->column = (int) layout->time_x + c;
       /* in pixels, as lane_add() counts them */
-      for (guint k = 0; k < CORO_TRACE_INDEX_HOLDER_CLASSES; k++)
+      for (guint k = 0; k < n_classes; k++)
         draw->weights[k] = column[k] / ns_per_px;
       lane_flush_column (draw);
     }
@@ -879,6 +881,8 @@ draw_thread_lanes (CoroTimeline      *self,
                    double             now)
 {
   guint n_threads = self->index != NULL ? coro_trace_index_get_n_threads (self->index) : 0;
+  /* one holder class per task colour */
+  guint n_classes = MIN (coro_palette_get_n_task_colors (palette), MAX_COLORS);
   char buf[64];
 
   for (guint t = 0; t < n_threads; t++)
@@ -900,12 +904,12 @@ draw_thread_lanes (CoroTimeline      *self,
       draw.clip_x0 = layout->time_x;
       draw.clip_x1 = layout->time_x + layout->time_w;
       draw.column = -1;
-      for (guint c = 0; c < CORO_TRACE_INDEX_HOLDER_CLASSES; c++)
+      for (guint c = 0; c < n_classes; c++)
         draw.colors[c] = coro_palette_get_task_color (palette, c);
       lane_set_shaded (&draw);
 
       first = coro_segment_search (segments, n_segments, (gint64) self->view_start);
-      if (!draw_thread_lane_from_histogram (self, &draw, layout, now))
+      if (!draw_thread_lane_from_histogram (self, &draw, layout, n_classes, now))
         {
           for (guint i = first; i < n_segments; i++)
             {
@@ -916,7 +920,7 @@ draw_thread_lanes (CoroTimeline      *self,
                 break;
 
               /* the loop holding the thread is the idle gap */
-              lane_add (&draw, segment->task == 0 ? -1 : (int) (segment->task % CORO_TRACE_INDEX_HOLDER_CLASSES),
+              lane_add (&draw, segment->task == 0 ? -1 : (int) (segment->task % n_classes),
                         time_to_x (layout, self->view_start, self->view_end, segment->start_ns),
                         time_to_x (layout, self->view_start, self->view_end, end));
             }

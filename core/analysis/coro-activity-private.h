@@ -14,9 +14,11 @@ G_BEGIN_DECLS
  * to be resampled in microseconds (768 KiB in all). */
 #define CORO_ACTIVITY_BINS 16384
 
-/* Busy time is also kept per task id modulo this: the timeline's eight
- * task colours */
-#define CORO_ACTIVITY_CLASSES 8
+/* Busy time is also kept by holder class (task id modulo a class count
+ * the caller picks, from 1 to this), in one plane per count asked for,
+ * at most CORO_ACTIVITY_MAX_PLANES counts at a time */
+#define CORO_ACTIVITY_MAX_CLASSES 64
+#define CORO_ACTIVITY_MAX_PLANES  4
 
 typedef struct _CoroActivity CoroActivity;
 
@@ -30,12 +32,20 @@ void          coro_activity_add_started (CoroActivity *self,
                                          gint64        time_ns);
 void          coro_activity_add_ended   (CoroActivity *self,
                                          gint64        time_ns);
+gboolean      coro_activity_ensure_classes (CoroActivity *self,
+                                         guint         n_classes);
+void          coro_activity_add_held    (CoroActivity *self,
+                                         guint         n_classes,
+                                         gint64        start_ns,
+                                         gint64        end_ns,
+                                         guint32       task);
 gint64        coro_activity_get_bin_ns  (CoroActivity *self);
 void          coro_activity_sample      (CoroActivity *self,
                                          double        from_ns,
                                          double        ns_per_column,
                                          guint         n_columns,
                                          double       *busy_ns,
+                                         guint         n_classes,
                                          double       *held_ns,
                                          guint        *n_alive);
 

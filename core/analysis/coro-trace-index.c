@@ -20,9 +20,9 @@
 
 #include "coro-trace-index.h"
 #include "coro-activity-private.h"
-
-G_STATIC_ASSERT (CORO_ACTIVITY_CLASSES == CORO_TRACE_INDEX_HOLDER_CLASSES);
 #include "coro-trace-private.h"
+
+G_STATIC_ASSERT (CORO_ACTIVITY_MAX_CLASSES == CORO_TRACE_INDEX_MAX_HOLDER_CLASSES);
 
 /* Task ids come from one counter, so they are dense: below this bound a
  * plain array maps id → position; above it (foreign traces) a hash. */
@@ -1209,7 +1209,7 @@ add_open_span (ThreadLane *lane,
                guint       n_columns,
                double     *out,
                guint       stride,
-               gboolean    by_class)
+               guint       n_classes)
 {
   const CoroSegment *held = last_segment (lane->segments);
   double end_ns = from_ns + n_columns * ns_per_column;
@@ -1218,7 +1218,7 @@ add_open_span (ThreadLane *lane,
   if (held == NULL || held->end_ns != CORO_SEGMENT_OPEN || held->task == 0 || held->start_ns >= end_ns)
     return;
 
-  slot = by_class ? held->task % CORO_TRACE_INDEX_HOLDER_CLASSES : 0;
+  slot = n_classes > 0 ? held->task % n_classes : 0;
   /* in doubles until clamped: a span long before the range would
    * overflow an int */
   first_column = (guint) MAX (0.0, floor ((held->start_ns - from_ns) / ns_per_column));
@@ -1267,10 +1267,10 @@ coro_trace_index_sample_activity (CoroTraceIndex *self,
       return;
     }
 
-  coro_activity_sample (self->activity, from_ns, ns_per_column, n_columns, busy_ns, NULL, n_alive);
+  coro_activity_sample (self->activity, from_ns, ns_per_column, n_columns, busy_ns, 0, NULL, n_alive);
   for (guint t = 0; t < self->threads->len; t++)
     add_open_span (&g_array_index (self->threads, ThreadLane, t), from_ns, ns_per_column, n_columns,
-                   busy_ns, 1, FALSE);
+                   busy_ns, 1, 0);
 }
 
 /**
@@ -1278,15 +1278,23 @@ coro_trace_index_sample_activity (CoroTraceIndex *self,
  * @from_ns: the left edge of the first column, ns since the trace's start
  * @ns_per_column: the columns' width, ns
  * @n_columns: how many
- * @held_ns: (out caller-allocates): @n_columns ×
- *   %CORO_TRACE_INDEX_HOLDER_CLASSES figures, column after column: how
- *   long the tasks of each class (task id modulo the class count) held
- *   the thread within the column
+ * @n_classes: how many classes to sort the holders into, by task id
+ *   modulo @n_classes (a palette's colours): 1 to
+ *   %CORO_TRACE_INDEX_MAX_HOLDER_CLASSES
+ * @held_ns: (out caller-allocates): @n_columns × @n_classes figures,
+ *   column after column: how long the tasks of each class held the
+ *   thread within the column
  *
  * Who held the thread, per column, for a thread lane zoomed out so far
  * that a column covers many switches; as precise as
  * coro_trace_index_sample_activity(). The histogram sums all threads, so
  * this answers for a run on a single thread only (a scheduler's run).
+ *
+ * The histogram keeps the classes of the counts asked for (up to four
+ * counts at a time): the first call with a new @n_classes reads the
+ * thread lane once to fill its bins (a few ms for a million events);
+ * from then on the index keeps them as it reads, and a call costs what
+ * coro_trace_index_sample_activity() does.
  *
  * Returns: %FALSE, leaving @held_ns untouched, when the trace has no
  *   thread or more than one
@@ -1296,18 +1304,39 @@ coro_trace_index_sample_thread_holders (CoroTraceIndex *self,
                                         double          from_ns,
                                         double          ns_per_column,
                                         guint           n_columns,
+                                        guint           n_classes,
                                         double         *held_ns)
 {
   g_return_val_if_fail (CORO_IS_TRACE_INDEX (self), FALSE);
   g_return_val_if_fail (ns_per_column > 0, FALSE);
+  g_return_val_if_fail (n_classes >= 1 && n_classes <= CORO_TRACE_INDEX_MAX_HOLDER_CLASSES, FALSE);
   g_return_val_if_fail (n_columns == 0 || held_ns != NULL, FALSE);
 
   if (self->activity == NULL || self->threads->len != 1)
     return FALSE;
 
-  coro_activity_sample (self->activity, from_ns, ns_per_column, n_columns, NULL, held_ns, NULL);
+  if (coro_activity_ensure_classes (self->activity, n_classes))
+    {
+      /* a new count: the spans closed so far, as coro_activity_add_busy()
+       * had them, then every later one as it closes */
+      for (guint t = 0; t < self->threads->len; t++)
+        {
+          GArray *segments = g_array_index (self->threads, ThreadLane, t).segments;
+
+          for (guint i = 0; i < segments->len; i++)
+            {
+              const CoroSegment *segment = &g_array_index (segments, CoroSegment, i);
+
+              if (segment->task != 0 && segment->end_ns != CORO_SEGMENT_OPEN)
+                coro_activity_add_held (self->activity, n_classes,
+                                        segment->start_ns, segment->end_ns, segment->task);
+            }
+        }
+    }
+
+  coro_activity_sample (self->activity, from_ns, ns_per_column, n_columns, NULL, n_classes, held_ns, NULL);
   add_open_span (&g_array_index (self->threads, ThreadLane, 0), from_ns, ns_per_column, n_columns,
-                 held_ns, CORO_TRACE_INDEX_HOLDER_CLASSES, TRUE);
+                 held_ns, n_classes, n_classes);
 
   return TRUE;
 }

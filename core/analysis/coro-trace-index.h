@@ -17,9 +17,9 @@ G_BEGIN_DECLS
  * that state at the last event read). */
 #define CORO_SEGMENT_OPEN G_MAXINT64
 
-/* coro_trace_index_sample_thread_holders() sorts tasks into this many
- * classes, by id: as many as the timeline has task colours */
-#define CORO_TRACE_INDEX_HOLDER_CLASSES 8
+/* The most holder classes coro_trace_index_sample_thread_holders() sorts
+ * tasks into (a palette of that many colours: 4 MiB of bins) */
+#define CORO_TRACE_INDEX_MAX_HOLDER_CLASSES 64
 
 /* CoroSegment.flags */
 typedef enum
@@ -204,6 +204,7 @@ gboolean               coro_trace_index_sample_thread_holders (CoroTraceIndex   
                                                             double                from_ns,
                                                             double                ns_per_column,
                                                             guint                 n_columns,
+                                                            guint                 n_classes,
                                                             double               *held_ns);
 gint64                 coro_trace_index_get_activity_bin_ns (CoroTraceIndex      *self);
 guint                  coro_trace_index_get_n_run_threads  (CoroTraceIndex       *self);
