@@ -15,6 +15,7 @@
 
 #include "coro-application.h"
 #include "coro-timeline.h"
+#include "coroscope-http.h"
 #include "coroscope-io.h"
 #include "coro-window.h"
 
@@ -207,6 +208,7 @@ render_trace (CoroApplication *self)
     }
 
   index = coro_trace_index_new (trace);
+  coro_trace_index_set_schema (index, coro_fetch_get_task_schema ());
   coro_trace_index_update (index);
 
   timeline = g_object_ref_sink (coro_timeline_new ());

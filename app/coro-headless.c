@@ -217,10 +217,22 @@ collect_urls (Options         *options,
   return TRUE;
 }
 
+/* An index that reads the trace as a fetch run's: URL labels, the
+ * status and bytes columns, the bytes counter */
+static CoroTraceIndex *
+new_fetch_index (CoroTrace *trace)
+{
+  CoroTraceIndex *index = coro_trace_index_new (trace);
+
+  coro_trace_index_set_schema (index, coro_fetch_get_task_schema ());
+  return index;
+}
+
 static gboolean
 write_outputs (CoroTrace  *trace,
                Options    *options)
 {
+  g_autoptr(CoroTraceIndex) index = new_fetch_index (trace);
   gboolean ok = TRUE;
 
   if (options->trace_path != NULL)
@@ -228,7 +240,7 @@ write_outputs (CoroTrace  *trace,
       g_autoptr(GFile) file = g_file_new_for_commandline_arg (options->trace_path);
       g_autoptr(GError) error = NULL;
 
-      if (!coro_trace_export_to_file (trace, file, CORO_TRACE_FORMAT_AUTO, NULL, &error))
+      if (!coro_trace_export_to_file (trace, index, file, CORO_TRACE_FORMAT_AUTO, NULL, &error))
         {
           g_printerr ("coroscope: %s\n", error->message);
           ok = FALSE;
@@ -240,7 +252,7 @@ write_outputs (CoroTrace  *trace,
       g_autoptr(GFile) file = g_file_new_for_commandline_arg (options->tasks_csv_path);
       g_autoptr(GError) error = NULL;
 
-      if (!coro_trace_export_tasks_csv_to_file (trace, file, NULL, &error))
+      if (!coro_trace_export_tasks_csv_to_file (trace, index, file, NULL, &error))
         {
           g_printerr ("coroscope: %s\n", error->message);
           ok = FALSE;
@@ -253,7 +265,7 @@ write_outputs (CoroTrace  *trace,
 static void
 print_summary (CoroTrace *trace)
 {
-  g_autoptr(CoroTraceIndex) index = coro_trace_index_new (trace);
+  g_autoptr(CoroTraceIndex) index = new_fetch_index (trace);
   g_autofree char *summary = NULL;
 
   coro_trace_index_update (index);

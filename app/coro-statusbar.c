@@ -187,7 +187,7 @@ coro_statusbar_update (CoroStatusbar  *self,
             n_failed++;
         }
       n_in_flight = coro_trace_index_get_n_in_flight (index);
-      n_bytes = coro_trace_index_get_total_bytes (index);
+      n_bytes = coro_fetch_get_total_bytes (index);
       elapsed_usec = (coro_trace_index_get_last_ns (index) - coro_trace_index_get_first_ns (index)) / 1000;
       state = _("Saved trace");
     }

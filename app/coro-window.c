@@ -266,7 +266,10 @@ _coro_window_show_index (CoroWindow *self,
   g_set_object (&self->trace, trace);
   g_clear_object (&self->index);
   if (trace != NULL)
-    self->index = coro_trace_index_new (trace);
+    {
+      self->index = coro_trace_index_new (trace);
+      coro_trace_index_set_schema (self->index, coro_fetch_get_task_schema ());
+    }
 
   coro_timeline_set_index (self->timeline, self->index);
   coro_timeline_set_live (self->timeline, live);
@@ -642,7 +645,7 @@ _coro_window_export_trace (CoroWindow  *self,
   g_assert (CORO_IS_WINDOW (self));
 
   coro_trace_index_update (self->index);
-  return coro_trace_export_to_file (self->trace, file, CORO_TRACE_FORMAT_AUTO, NULL, error);
+  return coro_trace_export_to_file (self->trace, self->index, file, CORO_TRACE_FORMAT_AUTO, NULL, error);
 }
 
 gboolean
@@ -652,7 +655,7 @@ _coro_window_export_table (CoroWindow  *self,
 {
   g_assert (CORO_IS_WINDOW (self));
 
-  return coro_trace_export_tasks_csv_to_file (self->trace, file, NULL, error);
+  return coro_trace_export_tasks_csv_to_file (self->trace, self->index, file, NULL, error);
 }
 
 /**

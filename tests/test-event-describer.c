@@ -21,6 +21,12 @@ typedef struct
   guint32         key_url;
 } Fixture;
 
+/* Tasks labelled by their "url", as a fetch run's schema has them (the
+ * analysis knows no attribute by name) */
+static const CoroTaskSchema url_labels = {
+  .label_key = "url",
+};
+
 /* Three tasks: 1 "root" with a URL, 2 "child" spawned by 1, 3 with no
  * name and no URL. The events under test are built on the stack; only
  * their strings and the tasks' labels come from the trace. */
@@ -39,6 +45,7 @@ fixture_setup (Fixture       *fixture,
                         coro_trace_intern (trace, "https://example.com/a"));
 
   fixture->index = coro_trace_index_new (trace);
+  coro_trace_index_set_schema (fixture->index, &url_labels);
   coro_trace_index_update (fixture->index);
 }
 

@@ -98,15 +98,20 @@ index_run (CoroRun *run)
 {
   CoroTraceIndex *index = coro_trace_index_new (coro_run_get_trace (run));
 
+  coro_trace_index_set_schema (index, coro_fetch_get_task_schema ());
   coro_trace_index_update (index);
   return index;
 }
 
-static const char *
-task_string (CoroTraceIndex *index,
-             guint32         id)
+/* what the fetch recorded on @task, through the typed view */
+static CoroFetchInfo
+fetch_info (CoroTraceIndex      *index,
+            const CoroIndexTask *task)
 {
-  return coro_trace_get_string (coro_trace_index_get_trace (index), id);
+  CoroFetchInfo info;
+
+  coro_fetch_info_init (&info, index, task);
+  return info;
 }
 
 /* The single task of a one-URL run */
@@ -169,15 +174,15 @@ direct_fetch_ended (gpointer data)
   df->ended = TRUE;
 }
 
-/* Fetches @url with coro_fetch() on a scheduler of its own; the caller
- * clears df->error and df->result. */
+/* Fetches @url with coro_fetch() on a scheduler of its own that records
+ * to @trace; the caller clears df->error and df->result. */
 static void
-direct_fetch_trusting (const char   *url,
-                       GTlsDatabase *tls_database,
-                       DirectFetch  *df)
+direct_fetch_traced (const char   *url,
+                     GTlsDatabase *tls_database,
+                     CoroTrace    *trace,
+                     DirectFetch  *df)
 {
   g_autoptr(CoroScheduler) scheduler = coro_scheduler_new (NULL);
-  g_autoptr(CoroTrace) trace = coro_trace_new ();
   g_autoptr(SoupSession) session = tls_database != NULL
     ? soup_session_new_with_options ("tls-database", tls_database, NULL)
     : soup_session_new ();
@@ -197,6 +202,16 @@ direct_fetch_trusting (const char   *url,
   coro_test_run_until (df->ended);
   g_assert_cmpint (df->ok, ==, df->error == NULL);
   df->session = NULL;
+}
+
+static void
+direct_fetch_trusting (const char   *url,
+                       GTlsDatabase *tls_database,
+                       DirectFetch  *df)
+{
+  g_autoptr(CoroTrace) trace = coro_trace_new ();
+
+  direct_fetch_traced (url, tls_database, trace, df);
 }
 
 static void
@@ -229,15 +244,15 @@ test_success (Fixture       *f,
   g_assert_false (coro_run_get_cancelled (run));
 
   g_assert_cmpint (task->state, ==, CORO_TASK_STATE_DONE);
-  g_assert_cmpint (task->status, ==, 200);
-  g_assert_cmpint (task->bytes, ==, 50000);
-  g_assert_cmpint (task->content_length, ==, 50000);
-  g_assert_cmpstr (task_string (index, task->url_id), ==, url);
+  g_assert_cmpint (fetch_info (index, task).status, ==, 200);
+  g_assert_cmpint (fetch_info (index, task).bytes, ==, 50000);
+  g_assert_cmpint (fetch_info (index, task).content_length, ==, 50000);
+  g_assert_cmpstr (fetch_info (index, task).url, ==, url);
   g_assert_cmpstr (coro_trace_index_task_get_name (index, task), ==, url);
-  g_assert_cmpuint (task->final_url_id, ==, 0);
-  g_assert_cmpuint (task->error_id, ==, 0);
-  g_assert_cmpint (task->time_to_headers_ns, >=, 0);
-  g_assert_cmpint (task->time_to_last_byte_ns, >=, task->time_to_headers_ns);
+  g_assert_null (fetch_info (index, task).final_url);
+  g_assert_null (fetch_info (index, task).error);
+  g_assert_cmpint (fetch_info (index, task).time_to_headers_ns, >=, 0);
+  g_assert_cmpint (fetch_info (index, task).time_to_last_byte_ns, >=, fetch_info (index, task).time_to_headers_ns);
 
   /* Every wait is an await the timeline shows */
   g_assert_cmpuint (count_awaits (index, task, CORO_AWAIT_HTTP_SEND), ==, 1);
@@ -262,9 +277,9 @@ test_http_error (Fixture       *f,
   g_assert_cmpuint (coro_run_get_n_done (run), ==, 0);
   g_assert_cmpuint (coro_run_get_n_failed (run), ==, 1);
   g_assert_cmpint (task->state, ==, CORO_TASK_STATE_FAILED);
-  g_assert_cmpint (task->status, ==, code);
-  g_assert_cmpuint (task->error_id, !=, 0);
-  g_assert_nonnull (strstr (task_string (index, task->error_id), code_text));
+  g_assert_cmpint (fetch_info (index, task).status, ==, code);
+  g_assert_nonnull (fetch_info (index, task).error);
+  g_assert_nonnull (strstr (fetch_info (index, task).error, code_text));
 
   direct_fetch (url, &df);
   g_assert_error (df.error, CORO_FETCH_ERROR, CORO_FETCH_ERROR_HTTP_STATUS);
@@ -285,9 +300,9 @@ test_redirect (Fixture       *f,
   const CoroIndexTask *task = only_task (index);
 
   g_assert_cmpint (task->state, ==, CORO_TASK_STATE_DONE);
-  g_assert_cmpint (task->status, ==, 200);
-  g_assert_cmpstr (task_string (index, task->url_id), ==, url);
-  g_assert_cmpstr (task_string (index, task->final_url_id), ==, final);
+  g_assert_cmpint (fetch_info (index, task).status, ==, 200);
+  g_assert_cmpstr (fetch_info (index, task).url, ==, url);
+  g_assert_cmpstr (fetch_info (index, task).final_url, ==, final);
   g_assert_cmpuint (coro_test_server_get_n_requests (f->server), ==, 4);
 }
 
@@ -303,11 +318,11 @@ test_redirect_loop (Fixture       *f,
 
   g_assert_cmpint (task->state, ==, CORO_TASK_STATE_FAILED);
   g_assert_cmpuint (coro_run_get_n_failed (run), ==, 1);
-  g_assert_cmpuint (task->error_id, !=, 0);
+  g_assert_nonnull (fetch_info (index, task).error);
 
   direct_fetch (url, &df);
   g_assert_error (df.error, SOUP_SESSION_ERROR, SOUP_SESSION_ERROR_TOO_MANY_REDIRECTS);
-  g_assert_cmpstr (task_string (index, task->error_id), ==, df.error->message);
+  g_assert_cmpstr (fetch_info (index, task).error, ==, df.error->message);
   g_clear_error (&df.error);
   coro_fetch_result_clear (&df.result);
 }
@@ -343,8 +358,8 @@ test_connection_refused (Fixture       *f,
   index = index_run (run);
   task = only_task (index);
   g_assert_cmpint (task->state, ==, CORO_TASK_STATE_FAILED);
-  g_assert_cmpint (task->status, ==, -1);
-  g_assert_cmpuint (task->error_id, !=, 0);
+  g_assert_cmpint (fetch_info (index, task).status, ==, -1);
+  g_assert_nonnull (fetch_info (index, task).error);
 
   direct_fetch (url, &df);
   g_assert_error (df.error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
@@ -363,10 +378,10 @@ test_reset (Fixture       *f,
   DirectFetch df;
 
   g_assert_cmpint (task->state, ==, CORO_TASK_STATE_FAILED);
-  g_assert_cmpint (task->status, ==, 200);
-  g_assert_cmpint (task->content_length, ==, 1000);
-  g_assert_cmpint (task->bytes, <, 1000);
-  g_assert_cmpuint (task->error_id, !=, 0);
+  g_assert_cmpint (fetch_info (index, task).status, ==, 200);
+  g_assert_cmpint (fetch_info (index, task).content_length, ==, 1000);
+  g_assert_cmpint (fetch_info (index, task).bytes, <, 1000);
+  g_assert_nonnull (fetch_info (index, task).error);
 
   direct_fetch (url, &df);
   g_assert_nonnull (df.error);
@@ -393,18 +408,18 @@ test_timeout (Fixture       *f,
   g_assert_false (coro_run_get_cancelled (run));
   g_assert_cmpuint (coro_run_get_n_failed (run), ==, 1);
   g_assert_cmpint (task->state, ==, CORO_TASK_STATE_FAILED);
-  message = task_string (index, task->error_id);
+  message = fetch_info (index, task).error;
   g_test_message ("timeout: %s", message);
   g_assert_nonnull (strstr (message, "0.25 s"));
   g_assert_nonnull (strstr (message, url));
 
   if (g_str_has_prefix (path, "/slow"))
     {
-      g_assert_cmpint (task->status, ==, 200);
-      g_assert_cmpint (task->bytes, >, 0);
+      g_assert_cmpint (fetch_info (index, task).status, ==, 200);
+      g_assert_cmpint (fetch_info (index, task).bytes, >, 0);
     }
   else
-    g_assert_cmpint (task->status, ==, -1);
+    g_assert_cmpint (fetch_info (index, task).status, ==, -1);
 }
 
 static void
@@ -448,8 +463,8 @@ test_cancel_mid_body (Fixture       *f,
 
       g_assert_cmpint (task->state, ==, CORO_TASK_STATE_CANCELLED);
     }
-  g_assert_cmpint (coro_trace_index_get_task (index, 0)->bytes, >, 0);
-  g_assert_cmpint (coro_trace_index_get_task (index, 1)->status, ==, -1);
+  g_assert_cmpint (fetch_info (index, coro_trace_index_get_task (index, 0)).bytes, >, 0);
+  g_assert_cmpint (fetch_info (index, coro_trace_index_get_task (index, 1)).status, ==, -1);
 
   /* Cancelling again, after the end, does nothing */
   coro_run_cancel (run);
@@ -553,8 +568,8 @@ test_ipv6 (Fixture       *f,
   task = only_task (index);
 
   g_assert_cmpint (task->state, ==, CORO_TASK_STATE_DONE);
-  g_assert_cmpint (task->bytes, ==, 100);
-  g_assert_cmpstr (task_string (index, task->url_id), ==, url);
+  g_assert_cmpint (fetch_info (index, task).bytes, ==, 100);
+  g_assert_cmpstr (fetch_info (index, task).url, ==, url);
 }
 
 static void
@@ -585,9 +600,9 @@ test_redaction (Fixture       *f,
 
   /* The password was used: the server saw it and answered 200 */
   g_assert_cmpint (task->state, ==, CORO_TASK_STATE_DONE);
-  g_assert_cmpint (task->status, ==, 200);
+  g_assert_cmpint (fetch_info (index, task).status, ==, 200);
   g_assert_cmpuint (coro_test_server_get_n_auth_ok (f->server), ==, 1);
-  g_assert_nonnull (strstr (task_string (index, task->url_id), "127.0.0.1"));
+  g_assert_nonnull (strstr (fetch_info (index, task).url, "127.0.0.1"));
 
   /* Every interned string: names, attribute keys and values, errors */
   for (guint32 id = 1; *coro_trace_get_string (trace, id) != '\0'; id++, n_strings++)
@@ -600,9 +615,9 @@ test_redaction (Fixture       *f,
 
       assert_no_secret ("a task name", coro_trace_index_task_get_name (index, t));
       assert_no_secret ("a task label", coro_trace_index_task_get_label (index, t));
-      assert_no_secret ("the url", task_string (index, t->url_id));
-      assert_no_secret ("the final url", task_string (index, t->final_url_id));
-      assert_no_secret ("the error", task_string (index, t->error_id));
+      assert_no_secret ("the url", fetch_info (index, t).url);
+      assert_no_secret ("the final url", fetch_info (index, t).final_url);
+      assert_no_secret ("the error", fetch_info (index, t).error);
     }
 
   keys = coro_trace_dup_metadata_keys (trace);
@@ -773,9 +788,9 @@ test_too_large (Fixture       *f,
   index = index_run (run);
   task = only_task (index);
   g_assert_cmpint (task->state, ==, CORO_TASK_STATE_FAILED);
-  g_assert_cmpint (task->bytes, >, 1000);
-  g_assert_cmpint (task->bytes, <, 100000);
-  g_assert_nonnull (strstr (task_string (index, task->error_id), "1000 bytes"));
+  g_assert_cmpint (fetch_info (index, task).bytes, >, 1000);
+  g_assert_cmpint (fetch_info (index, task).bytes, <, 100000);
+  g_assert_nonnull (strstr (fetch_info (index, task).error, "1000 bytes"));
 }
 
 static void
@@ -788,7 +803,7 @@ test_invalid_url (Fixture       *f,
   DirectFetch df;
 
   g_assert_cmpint (task->state, ==, CORO_TASK_STATE_FAILED);
-  g_assert_cmpuint (task->error_id, !=, 0);
+  g_assert_nonnull (fetch_info (index, task).error);
 
   direct_fetch ("not a URL", &df);
   g_assert_error (df.error, CORO_FETCH_ERROR, CORO_FETCH_ERROR_INVALID_URL);
@@ -851,6 +866,7 @@ test_session_per_task (Fixture       *f,
   g_assert_cmpuint (coro_run_get_n_done (run), ==, 20);
   g_assert_cmpuint (coro_run_get_bytes (run), ==, 20 * 1000);
 }
+
 
 int
 main (int   argc,

@@ -426,7 +426,7 @@ test_export_structure (void)
   /* the counters end where the index does */
   g_assert_cmpint (s.last_in_flight, ==, coro_trace_index_get_n_in_flight (index));
   g_assert_cmpint (s.last_ready, ==, coro_trace_index_get_n_ready (index));
-  g_assert_cmpint (s.last_bytes, ==, coro_trace_index_get_total_bytes (index));
+  g_assert_cmpint (s.last_bytes, ==, coro_fetch_get_total_bytes (index));
 
   json_node_unref (s.root);
 }
@@ -698,9 +698,13 @@ test_export_failing_stream (void)
 {
   g_autoptr (CoroTrace) trace = trace_test_make_run (200, 4, FALSE);
   g_autoptr (GBytes) full = trace_test_export_bytes (trace, CORO_TRACE_FORMAT_JSON);
+  g_autoptr (CoroTraceIndex) index = coro_trace_index_new (trace);
   gsize limits[] = { 0, 1, 2, 100, 4095, 4096, 262143, 262144, 262145, g_bytes_get_size (full) - 1 };
   CoroTraceFormat formats[] = { CORO_TRACE_FORMAT_JSON, CORO_TRACE_FORMAT_JSON_GZ,
                                 CORO_TRACE_FORMAT_EVENTS_CSV, CORO_TRACE_FORMAT_TASKS_CSV };
+
+  /* as trace_test_export_bytes() writes it: a fetch run */
+  coro_trace_index_set_schema (index, coro_fetch_get_task_schema ());
 
   for (guint f = 0; f < G_N_ELEMENTS (formats); f++)
     {
@@ -714,7 +718,7 @@ test_export_failing_stream (void)
           g_autoptr (GError) error = NULL;
           gboolean ok;
 
-          ok = coro_trace_export_to_stream (trace, NULL, formats[f], stream, NULL, &error);
+          ok = coro_trace_export_to_stream (trace, index, formats[f], stream, NULL, &error);
           if (limit >= size)
             {
               g_assert_no_error (error);
@@ -732,7 +736,7 @@ test_export_failing_stream (void)
     g_autoptr (GOutputStream) stream = failing_stream_new (g_bytes_get_size (full));
     g_autoptr (GError) error = NULL;
 
-    g_assert_true (coro_trace_export_to_stream (trace, NULL, CORO_TRACE_FORMAT_JSON, stream, NULL, &error));
+    g_assert_true (coro_trace_export_to_stream (trace, index, CORO_TRACE_FORMAT_JSON, stream, NULL, &error));
     g_assert_no_error (error);
   }
 }
@@ -779,7 +783,7 @@ test_export_atomic (void)
       signal (SIGXFSZ, SIG_IGN);
       g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &limit), ==, 0);
 
-      g_assert_false (coro_trace_export_to_file (trace, file, CORO_TRACE_FORMAT_AUTO, NULL, &error));
+      g_assert_false (coro_trace_export_to_file (trace, NULL, file, CORO_TRACE_FORMAT_AUTO, NULL, &error));
       g_assert_nonnull (error);
       g_assert_true (error->domain == G_IO_ERROR);
       g_assert_nonnull (strstr (error->message, path));
@@ -804,6 +808,7 @@ test_export_files (void)
 {
   g_autoptr (CoroTrace) trace = trace_test_make_run (100, 8, FALSE);
   g_autoptr (GBytes) plain = trace_test_export_bytes (trace, CORO_TRACE_FORMAT_JSON);
+  g_autoptr (CoroTraceIndex) index = coro_trace_index_new (trace);
   g_autofree char *dir = g_dir_make_tmp ("coro-export-XXXXXX", NULL);
   g_autofree char *json_path = g_build_filename (dir, "run.json", NULL);
   g_autofree char *gz_path = g_build_filename (dir, "run.json.gz", NULL);
@@ -819,16 +824,18 @@ test_export_files (void)
   g_autofree char *contents = NULL;
   gsize length;
 
+  coro_trace_index_set_schema (index, coro_fetch_get_task_schema ());
+
   /* replaces what was there */
   g_assert_true (g_file_set_contents (json_path, "old", -1, NULL));
-  g_assert_true (coro_trace_export_to_file (trace, json_file, CORO_TRACE_FORMAT_AUTO, NULL, &error));
+  g_assert_true (coro_trace_export_to_file (trace, index, json_file, CORO_TRACE_FORMAT_AUTO, NULL, &error));
   g_assert_no_error (error);
   g_assert_true (g_file_get_contents (json_path, &contents, &length, NULL));
   g_assert_cmpmem (contents, length, g_bytes_get_data (plain, NULL), g_bytes_get_size (plain));
   g_clear_pointer (&contents, g_free);
 
   /* .json.gz: gzip that unpacks to the same bytes */
-  g_assert_true (coro_trace_export_to_file (trace, gz_file, CORO_TRACE_FORMAT_AUTO, NULL, &error));
+  g_assert_true (coro_trace_export_to_file (trace, index, gz_file, CORO_TRACE_FORMAT_AUTO, NULL, &error));
   g_assert_no_error (error);
   {
     g_autoptr (GFileInputStream) raw = g_file_read (gz_file, NULL, &error);
@@ -845,20 +852,20 @@ test_export_files (void)
     g_assert_true (g_bytes_equal (bytes, plain));
   }
 
-  g_assert_true (coro_trace_export_to_file (trace, csv_file, CORO_TRACE_FORMAT_AUTO, NULL, &error));
+  g_assert_true (coro_trace_export_to_file (trace, index, csv_file, CORO_TRACE_FORMAT_AUTO, NULL, &error));
   g_assert_no_error (error);
   contents = read_file (csv_path);
   g_assert_true (g_str_has_prefix (contents, "time_ns,task_id,task_name,event,detail,thread_id\r\n"));
   g_clear_pointer (&contents, g_free);
 
-  g_assert_true (coro_trace_export_tasks_csv_to_file (trace, tasks_file, NULL, &error));
+  g_assert_true (coro_trace_export_tasks_csv_to_file (trace, index, tasks_file, NULL, &error));
   g_assert_no_error (error);
   contents = read_file (tasks_path);
   g_assert_true (g_str_has_prefix (contents, "id,name,state,status,bytes,"));
   g_clear_pointer (&contents, g_free);
 
   /* an error names the file */
-  g_assert_false (coro_trace_export_to_file (trace, missing_file, CORO_TRACE_FORMAT_AUTO, NULL, &error));
+  g_assert_false (coro_trace_export_to_file (trace, index, missing_file, CORO_TRACE_FORMAT_AUTO, NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_assert_nonnull (strstr (error->message, missing_path));
   g_clear_error (&error);
@@ -869,7 +876,7 @@ test_export_files (void)
 
     g_assert_true (g_file_set_contents (json_path, "kept", -1, NULL));
     g_cancellable_cancel (cancellable);
-    g_assert_false (coro_trace_export_to_file (trace, json_file, CORO_TRACE_FORMAT_JSON, cancellable, &error));
+    g_assert_false (coro_trace_export_to_file (trace, index, json_file, CORO_TRACE_FORMAT_JSON, cancellable, &error));
     g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
     g_clear_error (&error);
     contents = read_file (json_path);

@@ -351,8 +351,12 @@ test_index_states (void)
   const CoroSegment *segments;
   const CoroIndexSwitch *switches;
   const CoroIndexWake *wakes;
+  guint32 key_status = coro_trace_lookup_string (trace, "status");
+  guint32 key_bytes = coro_trace_lookup_string (trace, "bytes");
+  guint32 key_content_length = coro_trace_intern (trace, "content-length");
   guint n;
 
+  coro_trace_index_set_schema (index, coro_fetch_get_task_schema ());
   g_assert_cmpuint (coro_trace_index_update (index), ==, coro_trace_get_n_events (trace));
   g_assert_cmpuint (coro_trace_index_update (index), ==, 0);
   g_assert_cmpuint (coro_trace_index_get_n_tasks (index), ==, 2);
@@ -372,9 +376,9 @@ test_index_states (void)
   g_assert_cmpint (a->time_running_ns, ==, 30 + 30);
   g_assert_cmpint (a->time_awaiting_ns, ==, 60);
   g_assert_cmpint (a->time_ready_ns, ==, 10 + 10);
-  g_assert_cmpint (a->status, ==, 200);
-  g_assert_cmpint (a->bytes, ==, 30);
-  g_assert_cmpint (a->content_length, ==, -1);
+  g_assert_cmpint (coro_trace_index_task_get_attribute_int (index, a, key_status, -1), ==, 200);
+  g_assert_cmpint (coro_trace_index_task_get_attribute_int (index, a, key_bytes, -1), ==, 30);
+  g_assert_cmpint (coro_trace_index_task_get_attribute_int (index, a, key_content_length, -1), ==, -1);
   g_assert_cmpuint (a->thread_id, ==, T);
 
   segments = coro_trace_index_task_get_segments (index, a, &n);
@@ -437,7 +441,7 @@ test_index_states (void)
   g_assert_cmpuint (coro_trace_index_get_n_in_flight (index), ==, 0);
   g_assert_cmpuint (coro_trace_index_get_n_ready (index), ==, 0);
   g_assert_cmpuint (coro_trace_index_get_n_ended (index), ==, 2);
-  g_assert_cmpint (coro_trace_index_get_total_bytes (index), ==, 30);
+  g_assert_cmpint (coro_trace_index_get_attribute_sum (index, key_bytes), ==, 30);
   g_assert_cmpuint (coro_trace_index_get_n_run_threads (index), ==, 1);
   g_assert_cmpint (coro_trace_index_get_first_ns (index), ==, 0);
   g_assert_cmpint (coro_trace_index_get_last_ns (index), ==, 160);
@@ -470,6 +474,9 @@ assert_same_index (CoroTraceIndex *a,
       pa = coro_trace_index_task_get_segments (a, ta, &na);
       pb = coro_trace_index_task_get_segments (b, tb, &nb);
       g_assert_cmpmem (pa, na * sizeof (CoroSegment), pb, nb * sizeof (CoroSegment));
+      pa = coro_trace_index_task_get_attributes (a, ta, &na);
+      pb = coro_trace_index_task_get_attributes (b, tb, &nb);
+      g_assert_cmpmem (pa, na * sizeof (CoroIndexAttribute), pb, nb * sizeof (CoroIndexAttribute));
     }
 
   g_assert_cmpuint (coro_trace_index_get_n_threads (a), ==, coro_trace_index_get_n_threads (b));
@@ -492,7 +499,8 @@ assert_same_index (CoroTraceIndex *a,
 
   g_assert_cmpuint (coro_trace_index_get_n_in_flight (a), ==, coro_trace_index_get_n_in_flight (b));
   g_assert_cmpuint (coro_trace_index_get_n_ready (a), ==, coro_trace_index_get_n_ready (b));
-  g_assert_cmpint (coro_trace_index_get_total_bytes (a), ==, coro_trace_index_get_total_bytes (b));
+  g_assert_cmpint (coro_trace_index_get_attribute_sum (a, coro_trace_lookup_string (coro_trace_index_get_trace (a), "bytes")), ==,
+                   coro_trace_index_get_attribute_sum (b, coro_trace_lookup_string (coro_trace_index_get_trace (b), "bytes")));
   g_assert_cmpint (coro_trace_index_get_last_ns (a), ==, coro_trace_index_get_last_ns (b));
 }
 
@@ -818,8 +826,8 @@ test_index_live (void)
   g_assert_cmpint (task->state, ==, CORO_TASK_STATE_DONE);
   g_assert_cmpint (task->created_ns, >=, 0);
   g_assert_cmpint (task->ended_ns, >=, task->started_ns);
-  g_assert_cmpint (task->bytes, ==, 12);
-  g_assert_cmpint (coro_trace_index_get_total_bytes (index), ==, 12);
+  g_assert_cmpint (coro_trace_index_task_get_attribute_int (index, task, coro_trace_lookup_string (trace, "bytes"), -1), ==, 12);
+  g_assert_cmpint (coro_trace_index_get_attribute_sum (index, coro_trace_lookup_string (trace, "bytes")), ==, 12);
   g_assert_true (coro_trace_index_get_trace (index) == trace);
 }
 
@@ -856,6 +864,7 @@ test_index_gated (void)
   g_assert_cmpint (segments[2].state, ==, CORO_TASK_STATE_RUNNING);
   g_assert_cmpint (segments[2].end_ns, ==, 70);
 }
+
 
 /* A thread lane's classes asked for in the middle of a live run (the
  * bins filled from the lane, then kept as the index reads), and for
@@ -938,7 +947,10 @@ test_summary_small (void)
 {
   g_autoptr (CoroTrace) trace = make_small_trace_scaled (12345);
   g_autoptr (CoroTraceIndex) index = coro_trace_index_new (trace);
-  g_autofree char *text = coro_summary_format (index);
+  g_autofree char *text = NULL;
+
+  coro_trace_index_set_schema (index, coro_fetch_get_task_schema ());
+  text = coro_summary_format (index);
 
   /* 140 × 12345 ns = 1.7283 ms; in flight from the first run: a 10→140
    * and b 40→160, 250 × 12345 ns = 3086.25 µs; the ratio 250 / 160 is
@@ -951,10 +963,14 @@ test_summary_shortened (void)
 {
   g_autoptr (CoroTrace) trace = trace_test_make_run (100, 21, FALSE);
   g_autoptr (CoroTraceIndex) index = coro_trace_index_new (trace);
-  g_autofree char *text = coro_summary_format (index);
-  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
   guint n_failed = 0, n_rows = 0;
   g_autofree char *expected = NULL;
+
+  coro_trace_index_set_schema (index, coro_fetch_get_task_schema ());
+  text = coro_summary_format (index);
+  lines = g_strsplit (text, "\n", -1);
 
   coro_trace_index_update (index);
   for (guint i = 0; i < coro_trace_index_get_n_tasks (index); i++)
@@ -987,9 +1003,14 @@ test_summary_deterministic (void)
   g_autoptr (CoroTrace) trace = trace_test_make_run (60, 2, TRUE);
   g_autoptr (CoroTraceIndex) a = coro_trace_index_new (trace);
   g_autoptr (CoroTraceIndex) b = coro_trace_index_new (trace);
-  g_autofree char *first = coro_summary_format (a);
-  g_autofree char *again = coro_summary_format (a);
+  g_autofree char *first = NULL;
+  g_autofree char *again = NULL;
   g_autofree char *other = NULL;
+
+  coro_trace_index_set_schema (a, coro_fetch_get_task_schema ());
+  coro_trace_index_set_schema (b, coro_fetch_get_task_schema ());
+  first = coro_summary_format (a);
+  again = coro_summary_format (a);
 
   g_assert_cmpstr (first, ==, again);
   g_assert_true (g_utf8_validate (first, -1, NULL));
@@ -1040,6 +1061,7 @@ test_summary_empty (void)
                    "achieved concurrency: -\n"
                    "thread: no task ran\n");
 }
+
 
 int
 main (int   argc,

@@ -161,6 +161,8 @@ test_reader_summary (void)
 
   g_assert_no_error (error);
   imported_index = coro_trace_index_new (imported);
+  coro_trace_index_set_schema (index, coro_fetch_get_task_schema ());
+  coro_trace_index_set_schema (imported_index, coro_fetch_get_task_schema ());
   live = coro_summary_format (index);
   again = coro_summary_format (imported_index);
   g_assert_cmpstr (live, ==, again);
@@ -179,8 +181,8 @@ test_reader_files (void)
   g_autoptr (GFile) missing_file = g_file_new_for_path (missing_path);
   g_autoptr (GError) error = NULL;
 
-  g_assert_true (coro_trace_export_to_file (trace, json_file, CORO_TRACE_FORMAT_AUTO, NULL, &error));
-  g_assert_true (coro_trace_export_to_file (trace, gz_file, CORO_TRACE_FORMAT_AUTO, NULL, &error));
+  g_assert_true (coro_trace_export_to_file (trace, NULL, json_file, CORO_TRACE_FORMAT_AUTO, NULL, &error));
+  g_assert_true (coro_trace_export_to_file (trace, NULL, gz_file, CORO_TRACE_FORMAT_AUTO, NULL, &error));
   g_assert_no_error (error);
 
   {
@@ -456,12 +458,14 @@ static void
 exercise (CoroTrace *trace)
 {
   g_autoptr (CoroTraceIndex) index = coro_trace_index_new (trace);
-  g_autofree char *summary = coro_summary_format (index);
+  g_autofree char *summary = NULL;
   g_autoptr (GBytes) exported = trace_test_export_bytes (trace, CORO_TRACE_FORMAT_JSON);
   g_autoptr (GBytes) csv = trace_test_export_bytes (trace, CORO_TRACE_FORMAT_EVENTS_CSV);
   g_autoptr (GError) error = NULL;
   g_autoptr (CoroTrace) again = coro_trace_reader_load_bytes (exported, "again.json", &error);
 
+  coro_trace_index_set_schema (index, coro_fetch_get_task_schema ());
+  summary = coro_summary_format (index);
   g_assert_nonnull (summary);
   g_assert_no_error (error);
   g_assert_cmpuint (coro_trace_get_n_events (again), ==, coro_trace_get_n_events (trace));
@@ -773,6 +777,7 @@ test_reader_real_run (void)
   coro_test_run_until (coro_scheduler_get_n_live_tasks (scheduler) == 0);
 
   index = coro_trace_index_new (trace);
+  coro_trace_index_set_schema (index, coro_fetch_get_task_schema ());
   summary = coro_summary_format (index);
   g_test_message ("%s", summary);
   g_assert_nonnull (strstr (summary, "tasks: 20 (done 17, failed 3"));
@@ -787,6 +792,7 @@ test_reader_real_run (void)
   g_assert_true (g_bytes_equal (first, second));
 
   imported_index = coro_trace_index_new (imported);
+  coro_trace_index_set_schema (imported_index, coro_fetch_get_task_schema ());
   imported_summary = coro_summary_format (imported_index);
   g_assert_cmpstr (summary, ==, imported_summary);
 }

@@ -522,7 +522,7 @@ write_trace (Fixture    *fixture,
   g_autoptr(GFile) file = g_file_new_build_filename (fixture->dir, name, NULL);
   g_autoptr(GError) error = NULL;
 
-  coro_trace_export_to_file (trace, file, CORO_TRACE_FORMAT_AUTO, NULL, &error);
+  coro_trace_export_to_file (trace, NULL, file, CORO_TRACE_FORMAT_AUTO, NULL, &error);
   g_assert_no_error (error);
 
   return g_steal_pointer (&file);

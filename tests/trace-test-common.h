@@ -13,6 +13,7 @@
 
 #include <string.h>
 
+#include "coroscope-http.h"
 #include "coroscope-io.h"
 
 #define TRACE_TEST_THREAD 4242u
@@ -314,14 +315,18 @@ trace_test_export_bytes (CoroTrace       *trace,
                          CoroTraceFormat  format)
 {
   GOutputStream *stream = g_memory_output_stream_new_resizable ();
+  /* the simulation is a fetch run: exported as one */
+  CoroTraceIndex *index = coro_trace_index_new (trace);
   GError *error = NULL;
   GBytes *bytes;
 
-  if (!coro_trace_export_to_stream (trace, NULL, format, stream, NULL, &error))
+  coro_trace_index_set_schema (index, coro_fetch_get_task_schema ());
+  if (!coro_trace_export_to_stream (trace, index, format, stream, NULL, &error))
     g_error ("export failed: %s", error->message);
   g_output_stream_close (stream, NULL, NULL);
   bytes = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (stream));
   g_object_unref (stream);
+  g_object_unref (index);
 
   return bytes;
 }

@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "coroscope-http.h"
 #include "coro-palette.h"
 #include "coro-task-item.h"
 
@@ -26,8 +27,8 @@ struct _CoroTaskItem
   guint    spawn_index;
   guint    state;
   guint    revision;
-  guint32  label_id;
-  guint32  error_id;
+  const char *label_source;  /* interned in the trace: compared by address */
+  const char *error_source;
   char    *label;
   char    *error;
   gint64   status;
@@ -203,28 +204,29 @@ coro_task_item_update (CoroTaskItem        *self,
                        gint64               now_ns)
 {
   gint64 running, ready, awaiting, total;
-  guint32 label_id;
+  const char *label;
+  CoroFetchInfo fetch;
   gboolean changed = FALSE;
 
   g_return_val_if_fail (CORO_IS_TASK_ITEM (self), FALSE);
   g_return_val_if_fail (task != NULL, FALSE);
 
-  label_id = task->url_id != 0 ? task->url_id : task->name_id;
-  if (label_id != self->label_id)
-    {
-      const char *label = coro_trace_index_task_get_label (index, task);
+  coro_fetch_info_init (&fetch, index, task);
 
-      self->label_id = label_id;
+  label = coro_trace_index_task_get_label (index, task);
+  if (label != self->label_source)
+    {
+      self->label_source = label;
       g_free (self->label);
       self->label = label != NULL ? g_strdup (label) : g_strdup_printf (_("task %u"), task->id);
       changed = TRUE;
     }
 
-  if (task->error_id != self->error_id)
+  if (fetch.error != self->error_source)
     {
-      self->error_id = task->error_id;
+      self->error_source = fetch.error;
       g_free (self->error);
-      self->error = g_strdup (coro_trace_get_string (coro_trace_index_get_trace (index), task->error_id));
+      self->error = g_strdup (fetch.error);
       changed = TRUE;
     }
 
@@ -238,8 +240,8 @@ coro_task_item_update (CoroTaskItem        *self,
 
 #define SET(field, value) G_STMT_START { if (self->field != (value)) { self->field = (value); changed = TRUE; } } G_STMT_END
   SET (state, task->state);
-  SET (status, task->status);
-  SET (bytes, task->bytes);
+  SET (status, fetch.status);
+  SET (bytes, fetch.bytes);
   SET (total_ns, total);
   SET (running_ns, running);
   SET (ready_ns, ready);

@@ -2,9 +2,12 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The end-of-run summary. It depends on nothing but the trace: no clock,
- * no locale (integers only, times rounded by hand), so `coroscope
- * --summary TRACE` prints byte for byte what the headless run printed.
+ * The end-of-run summary. It depends on nothing but the trace and the
+ * index's schema: no clock, no locale (integers only, times rounded by
+ * hand), so `coroscope --summary TRACE` prints byte for byte what the
+ * headless run printed. It knows no attribute by name: the columns
+ * between the state and the times, the label column and the settings
+ * line are the schema's (a fetch run's: status, bytes, url).
  */
 
 #define G_LOG_DOMAIN "coro-summary"
@@ -19,10 +22,27 @@ typedef struct
 {
   const CoroIndexTask *task;
   const char          *label;
+  const char          *error;
   gint64               total_ns;
   gint64               awaiting_ns;
   gboolean             failed;
 } Row;
+
+/* An integer column: "-" when the task set no value, or a negative one */
+static void
+format_column (char                *out,
+               gsize                size,
+               CoroTraceIndex      *index,
+               const CoroIndexTask *task,
+               guint32              key_id)
+{
+  gint64 value = coro_trace_index_task_get_attribute_int (index, task, key_id, -1);
+
+  if (value >= 0)
+    g_snprintf (out, size, "%" G_GINT64_FORMAT, value);
+  else
+    g_strlcpy (out, "-", size);
+}
 
 /* "12.345": ns rounded to µs, printed as ms */
 static void
@@ -109,14 +129,15 @@ append_setting (GString    *out,
  * coro_summary_format:
  * @index: an index of the run's trace; it is brought up to date
  *
- * Formats the end-of-run summary: one row per task (its redacted URL,
- * state, HTTP status, bytes, total time, time awaiting, switches) — when
+ * Formats the end-of-run summary: one row per task (id, state, the
+ * columns of the index's #CoroTaskSchema, total time, time awaiting,
+ * switches, label, and the error of one that went wrong) — when
  * there are more than %CORO_SUMMARY_MAX_ROWS tasks only the
  * %CORO_SUMMARY_SLOWEST slowest and every failed one, with a line saying
  * how many were left out — then the totals: wall time, the sum of the
  * tasks' in-flight times (first run to end), the concurrency achieved
  * (their ratio) and the OS thread every
- * task ran on. The same trace always gives the same text.
+ * task ran on. The same trace and schema always give the same text.
  *
  * Returns: (transfer full): the summary, lines ending in '\n'
  */
@@ -127,12 +148,16 @@ coro_summary_format (CoroTraceIndex *index)
   g_autoptr (GPtrArray) shown = g_ptr_array_new ();
   g_autofree Row *rows = NULL;
   g_autofree char *wall_text = NULL;
+  const CoroTaskSchema *schema;
+  g_autofree guint32 *column_keys = NULL;
+  g_autofree int *column_widths = NULL;
+  guint n_columns;
   CoroTrace *trace;
   guint n_tasks;
   guint n_done = 0, n_failed = 0, n_cancelled = 0, n_unfinished = 0, n_listed_failed = 0;
   gint64 last_ns, first_begin = G_MAXINT64, last_end = G_MININT64, sum_ns = 0, wall_ns;
   gboolean first_setting = TRUE;
-  int w_id = 2, w_status = 6, w_bytes = 5, w_total = 8, w_await = 11, w_switches = 8;
+  int w_id = 2, w_total = 8, w_await = 11, w_switches = 8;
 
   g_return_val_if_fail (CORO_IS_TRACE_INDEX (index), NULL);
 
@@ -141,6 +166,16 @@ coro_summary_format (CoroTraceIndex *index)
   n_tasks = coro_trace_index_get_n_tasks (index);
   last_ns = coro_trace_index_get_last_ns (index);
   rows = g_new0 (Row, MAX (n_tasks, 1));
+
+  schema = coro_trace_index_get_schema (index);
+  n_columns = schema != NULL ? schema->n_columns : 0;
+  column_keys = g_new0 (guint32, MAX (n_columns, 1));
+  column_widths = g_new0 (int, MAX (n_columns, 1));
+  for (guint k = 0; k < n_columns; k++)
+    {
+      column_keys[k] = coro_trace_lookup_string (trace, schema->columns[k].key);
+      column_widths[k] = (int) strlen (schema->columns[k].title);
+    }
 
   for (guint i = 0; i < n_tasks; i++)
     {
@@ -152,6 +187,7 @@ coro_summary_format (CoroTraceIndex *index)
 
       row->task = task;
       row->label = coro_trace_index_task_get_label (index, task);
+      row->error = coro_trace_index_task_get_error (index, task);
       coro_trace_index_task_get_times (index, task, last_ns, NULL, NULL, &row->awaiting_ns);
 
       begin = task->created_ns >= 0 ? task->created_ns
@@ -175,7 +211,7 @@ coro_summary_format (CoroTraceIndex *index)
 
       row->failed = task->state == CORO_TASK_STATE_FAILED ||
                     task->state == CORO_TASK_STATE_CANCELLED ||
-                    task->error_id != 0;
+                    row->error != NULL;
     }
 
   /* Which rows: all, or the slowest and the failed, in spawn order */
@@ -212,10 +248,11 @@ coro_summary_format (CoroTraceIndex *index)
       char number[32];
 
       w_id = MAX (w_id, g_snprintf (number, sizeof number, "%u", row->task->id));
-      if (row->task->status >= 0)
-        w_status = MAX (w_status, g_snprintf (number, sizeof number, "%" G_GINT64_FORMAT, row->task->status));
-      if (row->task->bytes >= 0)
-        w_bytes = MAX (w_bytes, g_snprintf (number, sizeof number, "%" G_GINT64_FORMAT, row->task->bytes));
+      for (guint k = 0; k < n_columns; k++)
+        {
+          format_column (number, sizeof number, index, row->task, column_keys[k]);
+          column_widths[k] = MAX (column_widths[k], (int) strlen (number));
+        }
       w_total = MAX (w_total, (int) strlen (total));
       w_await = MAX (w_await, (int) strlen (awaiting));
       w_switches = MAX (w_switches, g_snprintf (number, sizeof number, "%u", row->task->n_switches));
@@ -224,19 +261,20 @@ coro_summary_format (CoroTraceIndex *index)
     }
 
   g_string_append (out, "Coroscope run summary\n");
-  append_setting (out, trace, "concurrency", &first_setting);
-  append_setting (out, trace, "timeout", &first_setting);
-  append_setting (out, trace, "url-set", &first_setting);
-  append_setting (out, trace, "session-per-task", &first_setting);
+  for (guint k = 0; schema != NULL && schema->settings != NULL && schema->settings[k] != NULL; k++)
+    append_setting (out, trace, schema->settings[k], &first_setting);
   if (!first_setting)
     g_string_append_c (out, '\n');
 
   if (n_tasks > 0)
     {
-      g_string_append_printf (out, "%*s  %-9s  %*s  %*s  %*s  %*s  %*s  %s\n",
-                              w_id, "id", "state", w_status, "status", w_bytes, "bytes",
+      g_string_append_printf (out, "%*s  %-9s", w_id, "id", "state");
+      for (guint k = 0; k < n_columns; k++)
+        g_string_append_printf (out, "  %*s", column_widths[k], schema->columns[k].title);
+      g_string_append_printf (out, "  %*s  %*s  %*s  %s\n",
                               w_total, "total ms", w_await, "awaiting ms",
-                              w_switches, "switches", "url");
+                              w_switches, "switches",
+                              schema != NULL && schema->label_title != NULL ? schema->label_title : "name");
     }
 
   for (guint i = 0; i < shown->len; i++)
@@ -246,25 +284,25 @@ coro_summary_format (CoroTraceIndex *index)
       g_autofree char *total = dup_ms (row->total_ns);
       g_autofree char *awaiting = dup_ms (row->awaiting_ns);
       g_autofree char *label = NULL;
-      char status[32] = "-";
-      char bytes[32] = "-";
 
       if (row->label != NULL && row->label[0] != '\0')
         label = dup_printable (row->label);
       else
         label = g_strdup_printf ("task %u", task->id);
-      if (task->status >= 0)
-        g_snprintf (status, sizeof status, "%" G_GINT64_FORMAT, task->status);
-      if (task->bytes >= 0)
-        g_snprintf (bytes, sizeof bytes, "%" G_GINT64_FORMAT, task->bytes);
 
-      g_string_append_printf (out, "%*u  %-9s  %*s  %*s  %*s  %*s  %*u  %s",
-                              w_id, task->id, coro_task_state_to_string (task->state),
-                              w_status, status, w_bytes, bytes, w_total, total,
-                              w_await, awaiting, w_switches, task->n_switches, label);
-      if (task->error_id != 0)
+      g_string_append_printf (out, "%*u  %-9s", w_id, task->id, coro_task_state_to_string (task->state));
+      for (guint k = 0; k < n_columns; k++)
         {
-          g_autofree char *message = dup_printable (coro_trace_get_string (trace, task->error_id));
+          char value[32];
+
+          format_column (value, sizeof value, index, task, column_keys[k]);
+          g_string_append_printf (out, "  %*s", column_widths[k], value);
+        }
+      g_string_append_printf (out, "  %*s  %*s  %*u  %s",
+                              w_total, total, w_await, awaiting, w_switches, task->n_switches, label);
+      if (row->error != NULL)
+        {
+          g_autofree char *message = dup_printable (row->error);
 
           g_string_append_printf (out, "  error: %s", message);
         }

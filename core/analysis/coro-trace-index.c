@@ -4,7 +4,8 @@
  *
  * The derived model of a trace that the timeline, the exports and the
  * summary share: per task its state segments and counters, per OS thread
- * who held it when, the switches, wakes and loop-blocked spans. It reads
+ * who held it when, the switches, wakes and loop-blocked spans, and the
+ * last value of every attribute each task set. It reads
  * each event exactly once, from where the last update stopped, so a live
  * view pays per frame only for the events of that frame. Everything is
  * kept in flat arrays of fixed-size records: growing an array is the only
@@ -28,6 +29,10 @@ G_STATIC_ASSERT (CORO_ACTIVITY_MAX_CLASSES == CORO_TRACE_INDEX_MAX_HOLDER_CLASSE
  * plain array maps id → position; above it (foreign traces) a hash. */
 #define DIRECT_IDS_MAX (1u << 20)
 
+/* A task's attribute table starts with room for this many: a fetch sets
+ * six to eight keys, so its table is allocated once */
+#define FIRST_ATTRIBUTES_ROOM 8
+
 typedef enum
 {
   PENDING_NONE,
@@ -36,34 +41,6 @@ typedef enum
   PENDING_WOKEN,   /* awaited, and was woken before it switched away */
   PENDING_END,
 } Pending;
-
-typedef enum
-{
-  KEY_UNRESOLVED = 0,
-  KEY_OTHER,
-  KEY_URL,
-  KEY_STATUS,
-  KEY_BYTES,
-  KEY_CONTENT_LENGTH,
-  KEY_FINAL_URL,
-  KEY_ERROR,
-  KEY_TIME_TO_HEADERS,
-  KEY_TIME_TO_LAST_BYTE,
-} KeySlot;
-
-static const struct {
-  const char *name;
-  KeySlot     slot;
-} known_keys[] = {
-  { "url", KEY_URL },
-  { "status", KEY_STATUS },
-  { "bytes", KEY_BYTES },
-  { "content-length", KEY_CONTENT_LENGTH },
-  { "final-url", KEY_FINAL_URL },
-  { "error", KEY_ERROR },
-  { "time-to-headers-ns", KEY_TIME_TO_HEADERS },
-  { "time-to-last-byte-ns", KEY_TIME_TO_LAST_BYTE },
-};
 
 typedef struct
 {
@@ -95,15 +72,27 @@ struct _CoroTraceIndex
   GArray      *switches;       /* CoroIndexSwitch */
   GArray      *wakes;          /* CoroIndexWake */
   GArray      *blocks;         /* CoroIndexBlock */
-  GArray      *key_slots;      /* guint8 KeySlot per string id */
   CoroActivity *activity;      /* the overview's figures; from the first event */
+
+  /* The tasks' attribute tables: one pool, each task a range of it. A
+   * table that outgrows its range moves to the pool's end (the old range
+   * is left unused: at most as much again as is used), so an attribute
+   * costs no allocation of its own, and a task none but its first. */
+  GArray      *attributes;     /* CoroIndexAttribute */
+  GArray      *key_sums;       /* gint64 per key id below DIRECT_IDS_MAX: the
+                                * sum of the tasks' last integer values */
+  GHashTable  *big_key_sums;   /* key id → gint64 *, ids ≥ DIRECT_IDS_MAX */
+
+  const CoroTaskSchema *schema;
+  guint32      label_key_id;   /* the schema's keys, looked up once they */
+  guint32      error_key_id;   /* were interned; 0: not (yet) */
+  guint        keys_looked_up; /* 1 + n_indexed at the last lookup; 0: none */
 
   guint        batch_hint;     /* events left in the current update */
 
   guint        n_in_flight;
   guint        n_ready;
   guint        n_ended;
-  gint64       total_bytes;
 };
 
 G_DEFINE_FINAL_TYPE (CoroTraceIndex, coro_trace_index, G_TYPE_OBJECT)
@@ -210,11 +199,6 @@ ensure_task (CoroTraceIndex *self,
   new_task.created_ns = -1;
   new_task.started_ns = -1;
   new_task.ended_ns = -1;
-  new_task.status = -1;
-  new_task.bytes = -1;
-  new_task.content_length = -1;
-  new_task.time_to_headers_ns = -1;
-  new_task.time_to_last_byte_ns = -1;
   new_task.segments = g_array_new (FALSE, FALSE, sizeof (CoroSegment));
   g_array_append_val (self->tasks, new_task);
   pos = self->tasks->len;
@@ -353,81 +337,117 @@ note_run_thread (CoroTraceIndex *self,
   g_array_append_val (self->run_threads, lane->thread_id);
 }
 
-static KeySlot
-resolve_key (CoroTraceIndex *self,
-             guint32         key_id)
+static gint64 *
+key_sum (CoroTraceIndex *self,
+         guint32         key_id)
 {
-  guint8 slot;
+  gint64 *sum;
 
-  if (key_id >= self->key_slots->len)
-    g_array_set_size (self->key_slots, MAX (key_id + 1, self->key_slots->len * 2));
-
-  slot = g_array_index (self->key_slots, guint8, key_id);
-  if (slot == KEY_UNRESOLVED)
+  if (key_id < DIRECT_IDS_MAX)
     {
-      const char *key = coro_trace_get_string (self->trace, key_id);
-
-      slot = KEY_OTHER;
-      for (guint i = 0; i < G_N_ELEMENTS (known_keys); i++)
-        if (strcmp (known_keys[i].name, key) == 0)
-          slot = known_keys[i].slot;
-      g_array_index (self->key_slots, guint8, key_id) = slot;
+      if (key_id >= self->key_sums->len)
+        g_array_set_size (self->key_sums, MAX (key_id + 1, self->key_sums->len * 2));
+      return &g_array_index (self->key_sums, gint64, key_id);
     }
 
-  return slot;
+  if (self->big_key_sums == NULL)
+    self->big_key_sums = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  sum = g_hash_table_lookup (self->big_key_sums, GUINT_TO_POINTER (key_id));
+  if (sum == NULL)
+    {
+      sum = g_new0 (gint64, 1);
+      g_hash_table_insert (self->big_key_sums, GUINT_TO_POINTER (key_id), sum);
+    }
+
+  return sum;
 }
 
+static inline CoroIndexAttribute *
+task_attributes (CoroTraceIndex      *self,
+                 const CoroIndexTask *task)
+{
+  return &g_array_index (self->attributes, CoroIndexAttribute, task->attributes);
+}
+
+/* Newest first: the value set again and again (a byte count) is the one
+ * set last, and a fetch's table is eight entries at most. */
+static CoroIndexAttribute *
+find_attribute (CoroTraceIndex      *self,
+                const CoroIndexTask *task,
+                guint32              key_id)
+{
+  CoroIndexAttribute *table;
+
+  if (task->n_attributes == 0)
+    return NULL;
+
+  table = task_attributes (self, task);
+  for (guint i = task->n_attributes; i > 0; i--)
+    if (table[i - 1].key_id == key_id)
+      return &table[i - 1];
+
+  return NULL;
+}
+
+static CoroIndexAttribute *
+add_attribute (CoroTraceIndex *self,
+               CoroIndexTask  *task,
+               guint32         key_id)
+{
+  GArray *pool = self->attributes;
+  CoroIndexAttribute *attribute;
+
+  if (task->n_attributes == task->attributes_room)
+    {
+      guint room = task->attributes_room == 0 ? FIRST_ATTRIBUTES_ROOM : task->attributes_room * 2;
+
+      if (task->attributes_room != 0 && task->attributes + task->attributes_room == pool->len)
+        {
+          /* the last range grows where it is */
+          g_array_set_size (pool, pool->len + room - task->attributes_room);
+        }
+      else
+        {
+          guint start = pool->len;
+
+          g_array_set_size (pool, start + room);
+          if (task->n_attributes > 0)
+            memcpy (&g_array_index (pool, CoroIndexAttribute, start),
+                    &g_array_index (pool, CoroIndexAttribute, task->attributes),
+                    task->n_attributes * sizeof (CoroIndexAttribute));
+          task->attributes = start;
+        }
+      task->attributes_room = room;
+    }
+
+  attribute = &g_array_index (pool, CoroIndexAttribute, task->attributes + task->n_attributes++);
+  memset (attribute, 0, sizeof *attribute);
+  attribute->key_id = key_id;
+
+  return attribute;
+}
+
+/* The last value wins; the sums follow the integer ones. */
 static void
 index_attribute (CoroTraceIndex  *self,
                  CoroIndexTask   *task,
                  const CoroEvent *event)
 {
-  gboolean text = (event->flags & CORO_EVENT_FLAG_TEXT) != 0;
-  gint64 value = (gint64) event->arg;
+  guint8 flags = event->flags & CORO_EVENT_FLAG_TEXT;
+  CoroIndexAttribute *attribute = find_attribute (self, task, event->other);
+  gint64 delta = 0;
 
-  switch (resolve_key (self, event->other))
-    {
-    case KEY_URL:
-      if (text)
-        task->url_id = (guint32) event->arg;
-      break;
-    case KEY_FINAL_URL:
-      if (text)
-        task->final_url_id = (guint32) event->arg;
-      break;
-    case KEY_ERROR:
-      /* the FAILED message wins: it is what ended the task */
-      if (text && task->state != CORO_TASK_STATE_FAILED)
-        task->error_id = (guint32) event->arg;
-      break;
-    case KEY_STATUS:
-      if (!text)
-        task->status = value;
-      break;
-    case KEY_BYTES:
-      if (!text)
-        {
-          self->total_bytes += value - MAX (task->bytes, 0);
-          task->bytes = value;
-        }
-      break;
-    case KEY_CONTENT_LENGTH:
-      if (!text)
-        task->content_length = value;
-      break;
-    case KEY_TIME_TO_HEADERS:
-      if (!text)
-        task->time_to_headers_ns = value;
-      break;
-    case KEY_TIME_TO_LAST_BYTE:
-      if (!text)
-        task->time_to_last_byte_ns = value;
-      break;
-    case KEY_OTHER:
-    case KEY_UNRESOLVED:
-    default:
-      break;
-    }
+  if (attribute == NULL)
+    attribute = add_attribute (self, task, event->other);
+  else if ((attribute->flags & CORO_EVENT_FLAG_TEXT) == 0)
+    delta -= attribute->value;
+
+  attribute->flags = flags;
+  attribute->value = (gint64) event->arg;
+  if (flags == 0)
+    delta += attribute->value;
+  if (delta != 0)
+    *key_sum (self, event->other) += delta;
 }
 
 static void
@@ -763,7 +783,9 @@ coro_trace_index_finalize (GObject *object)
   g_clear_pointer (&self->switches, g_array_unref);
   g_clear_pointer (&self->wakes, g_array_unref);
   g_clear_pointer (&self->blocks, g_array_unref);
-  g_clear_pointer (&self->key_slots, g_array_unref);
+  g_clear_pointer (&self->attributes, g_array_unref);
+  g_clear_pointer (&self->key_sums, g_array_unref);
+  g_clear_pointer (&self->big_key_sums, g_hash_table_unref);
   g_clear_pointer (&self->activity, coro_activity_free);
   g_clear_object (&self->trace);
 
@@ -842,7 +864,8 @@ coro_trace_index_init (CoroTraceIndex *self)
   self->switches = g_array_new (FALSE, FALSE, sizeof (CoroIndexSwitch));
   self->wakes = g_array_new (FALSE, FALSE, sizeof (CoroIndexWake));
   self->blocks = g_array_new (FALSE, FALSE, sizeof (CoroIndexBlock));
-  self->key_slots = g_array_new (FALSE, TRUE, sizeof (guint8));
+  self->attributes = g_array_new (FALSE, FALSE, sizeof (CoroIndexAttribute));
+  self->key_sums = g_array_new (FALSE, TRUE, sizeof (gint64));
 }
 
 /**
@@ -1038,28 +1061,257 @@ coro_trace_index_task_get_name (CoroTraceIndex      *self,
   return coro_trace_get_string (self->trace, task->name_id);
 }
 
+/* The schema's keys are looked up in the trace until they are found;
+ * while one is not, again only once the index has read more events (an
+ * event cannot use a key the trace did not have when it was read). */
+static void
+resolve_schema_keys (CoroTraceIndex *self)
+{
+  if (self->schema == NULL ||
+      ((self->label_key_id != 0 || self->schema->label_key == NULL) &&
+       (self->error_key_id != 0 || self->schema->error_key == NULL)) ||
+      self->keys_looked_up == self->n_indexed + 1)
+    return;
+
+  if (self->label_key_id == 0)
+    self->label_key_id = coro_trace_lookup_string (self->trace, self->schema->label_key);
+  if (self->error_key_id == 0)
+    self->error_key_id = coro_trace_lookup_string (self->trace, self->schema->error_key);
+  self->keys_looked_up = self->n_indexed + 1;
+}
+
+/* A string attribute's value, NULL when unset, an integer or empty */
+static const char *
+attribute_text (CoroTraceIndex      *self,
+                const CoroIndexTask *task,
+                guint32              key_id)
+{
+  const CoroIndexAttribute *attribute;
+
+  if (key_id == 0 || (attribute = find_attribute (self, task, key_id)) == NULL ||
+      (attribute->flags & CORO_EVENT_FLAG_TEXT) == 0 || attribute->value == 0)
+    return NULL;
+
+  return coro_trace_get_string (self->trace, (guint32) attribute->value);
+}
+
 /**
  * coro_trace_index_task_get_label:
  *
- * What to call the task where a person reads it: its (redacted) URL, else
- * its name.
+ * What to call the task where a person reads it: its schema's label
+ * attribute (a fetch's redacted URL), else its name.
  *
- * Returns: (transfer none) (nullable): the label, interned in the trace;
+ * Returns: (transfer none) (nullable): the label, interned in the trace
+ *   (the pointer stays valid, and the same, for the trace's life);
  *   %NULL when it has neither (callers then write "task N")
  */
 const char *
 coro_trace_index_task_get_label (CoroTraceIndex      *self,
                                  const CoroIndexTask *task)
 {
+  const char *label;
+
   g_return_val_if_fail (CORO_IS_TRACE_INDEX (self), NULL);
   g_return_val_if_fail (task != NULL, NULL);
 
-  if (task->url_id != 0)
-    return coro_trace_get_string (self->trace, task->url_id);
+  resolve_schema_keys (self);
+  if ((label = attribute_text (self, task, self->label_key_id)) != NULL)
+    return label;
   if (task->name_id != 0)
     return coro_trace_get_string (self->trace, task->name_id);
 
   return NULL;
+}
+
+/**
+ * coro_trace_index_task_get_error:
+ *
+ * Why the task went wrong: its FAILED message, else its schema's error
+ * attribute (a cancelled fetch's "error").
+ *
+ * Returns: (transfer none) (nullable): the message, interned in the
+ *   trace; %NULL when there is none
+ */
+const char *
+coro_trace_index_task_get_error (CoroTraceIndex      *self,
+                                 const CoroIndexTask *task)
+{
+  g_return_val_if_fail (CORO_IS_TRACE_INDEX (self), NULL);
+  g_return_val_if_fail (task != NULL, NULL);
+
+  if (task->error_id != 0)
+    return coro_trace_get_string (self->trace, task->error_id);
+
+  resolve_schema_keys (self);
+  return attribute_text (self, task, self->error_key_id);
+}
+
+/**
+ * coro_trace_index_set_schema:
+ * @schema: (nullable): what the tasks' attributes mean; borrowed: it
+ *   must outlive the index (the modules' schemas are static)
+ *
+ * Tells the index which attribute labels a task and which explains its
+ * failure, and the summary and the exports which to show (see
+ * #CoroTaskSchema). It may be set at any time: the attribute tables hold
+ * every key.
+ */
+void
+coro_trace_index_set_schema (CoroTraceIndex       *self,
+                             const CoroTaskSchema *schema)
+{
+  g_return_if_fail (CORO_IS_TRACE_INDEX (self));
+  g_return_if_fail (schema == NULL || schema->n_columns == 0 || schema->columns != NULL);
+
+  if (self->schema == schema)
+    return;
+
+  self->schema = schema;
+  self->label_key_id = 0;
+  self->error_key_id = 0;
+  self->keys_looked_up = 0;
+}
+
+/**
+ * coro_trace_index_get_schema:
+ *
+ * Returns: (transfer none) (nullable): the schema set on the index
+ */
+const CoroTaskSchema *
+coro_trace_index_get_schema (CoroTraceIndex *self)
+{
+  g_return_val_if_fail (CORO_IS_TRACE_INDEX (self), NULL);
+
+  return self->schema;
+}
+
+/**
+ * coro_trace_index_task_get_attributes:
+ * @n_attributes: (out): their number
+ *
+ * The task's attribute table: for each key it set (in the order it
+ * first set them), the last value. For a details pane or an export that
+ * shows whatever a task recorded.
+ *
+ * Returns: (transfer none) (array length=n_attributes) (nullable): the
+ *   table, valid until the next update; %NULL when it set none
+ */
+const CoroIndexAttribute *
+coro_trace_index_task_get_attributes (CoroTraceIndex      *self,
+                                      const CoroIndexTask *task,
+                                      guint               *n_attributes)
+{
+  g_return_val_if_fail (CORO_IS_TRACE_INDEX (self), NULL);
+  g_return_val_if_fail (task != NULL, NULL);
+  g_return_val_if_fail (n_attributes != NULL, NULL);
+
+  *n_attributes = task->n_attributes;
+  return task->n_attributes > 0 ? task_attributes (self, task) : NULL;
+}
+
+/**
+ * coro_trace_index_task_get_attribute:
+ * @key_id: the key's string id (coro_trace_lookup_string(); 0 is no key)
+ * @attribute: (out caller-allocates) (optional): the entry, when found
+ *
+ * Returns: whether the task set @key_id
+ */
+gboolean
+coro_trace_index_task_get_attribute (CoroTraceIndex      *self,
+                                     const CoroIndexTask *task,
+                                     guint32              key_id,
+                                     CoroIndexAttribute  *attribute)
+{
+  const CoroIndexAttribute *found;
+
+  g_return_val_if_fail (CORO_IS_TRACE_INDEX (self), FALSE);
+  g_return_val_if_fail (task != NULL, FALSE);
+
+  if (key_id == 0 || (found = find_attribute (self, task, key_id)) == NULL)
+    return FALSE;
+
+  if (attribute != NULL)
+    *attribute = *found;
+  return TRUE;
+}
+
+/**
+ * coro_trace_index_task_get_attribute_string:
+ * @key_id: the key's string id
+ *
+ * Returns: (transfer none) (nullable): the last value the task set for
+ *   @key_id, interned in the trace; %NULL when it set none, or its last
+ *   value was an integer
+ */
+const char *
+coro_trace_index_task_get_attribute_string (CoroTraceIndex      *self,
+                                            const CoroIndexTask *task,
+                                            guint32              key_id)
+{
+  const CoroIndexAttribute *found;
+
+  g_return_val_if_fail (CORO_IS_TRACE_INDEX (self), NULL);
+  g_return_val_if_fail (task != NULL, NULL);
+
+  if (key_id == 0 || (found = find_attribute (self, task, key_id)) == NULL ||
+      (found->flags & CORO_EVENT_FLAG_TEXT) == 0)
+    return NULL;
+
+  return coro_trace_get_string (self->trace, (guint32) found->value);
+}
+
+/**
+ * coro_trace_index_task_get_attribute_int:
+ * @key_id: the key's string id
+ * @default_value: what to return when there is no integer value
+ *
+ * Returns: the last value the task set for @key_id; @default_value when
+ *   it set none, or its last value was a string
+ */
+gint64
+coro_trace_index_task_get_attribute_int (CoroTraceIndex      *self,
+                                         const CoroIndexTask *task,
+                                         guint32              key_id,
+                                         gint64               default_value)
+{
+  const CoroIndexAttribute *found;
+
+  g_return_val_if_fail (CORO_IS_TRACE_INDEX (self), default_value);
+  g_return_val_if_fail (task != NULL, default_value);
+
+  if (key_id == 0 || (found = find_attribute (self, task, key_id)) == NULL ||
+      (found->flags & CORO_EVENT_FLAG_TEXT) != 0)
+    return default_value;
+
+  return found->value;
+}
+
+/**
+ * coro_trace_index_get_attribute_sum:
+ * @key_id: the key's string id
+ *
+ * The sum over all tasks of their last integer value of @key_id (a
+ * fetch's "bytes": the body bytes received in all), kept as the index
+ * reads, so asking costs nothing per task.
+ *
+ * Returns: the sum; 0 when no task set an integer for @key_id
+ */
+gint64
+coro_trace_index_get_attribute_sum (CoroTraceIndex *self,
+                                    guint32         key_id)
+{
+  gint64 *sum;
+
+  g_return_val_if_fail (CORO_IS_TRACE_INDEX (self), 0);
+
+  if (key_id < DIRECT_IDS_MAX)
+    return key_id < self->key_sums->len ? g_array_index (self->key_sums, gint64, key_id) : 0;
+
+  if (self->big_key_sums == NULL ||
+      (sum = g_hash_table_lookup (self->big_key_sums, GUINT_TO_POINTER (key_id))) == NULL)
+    return 0;
+
+  return *sum;
 }
 
 /**
@@ -1465,20 +1717,6 @@ coro_trace_index_get_n_ended (CoroTraceIndex *self)
   g_return_val_if_fail (CORO_IS_TRACE_INDEX (self), 0);
 
   return self->n_ended;
-}
-
-/**
- * coro_trace_index_get_total_bytes:
- *
- * Returns: the body bytes received by all tasks: the sum of each task's
- *   last "bytes" attribute
- */
-gint64
-coro_trace_index_get_total_bytes (CoroTraceIndex *self)
-{
-  g_return_val_if_fail (CORO_IS_TRACE_INDEX (self), 0);
-
-  return self->total_bytes;
 }
 
 /**

@@ -60,14 +60,34 @@ typedef struct
 G_STATIC_ASSERT (sizeof (CoroSegment) == 32);
 
 /**
+ * CoroIndexAttribute:
+ * @key_id: the key's string id in the trace
+ * @flags: %CORO_EVENT_FLAG_TEXT when @value is a string id, else it is
+ *   an integer
+ * @value: the last value the task set for the key
+ *
+ * One entry of a task's attribute table (see
+ * coro_trace_index_task_get_attributes()). 16 bytes, stored by value.
+ */
+typedef struct
+{
+  guint32 key_id;
+  guint8  flags;
+  guint8  padding[3];
+  gint64  value;
+} CoroIndexAttribute;
+
+G_STATIC_ASSERT (sizeof (CoroIndexAttribute) == 16);
+
+/**
  * CoroIndexTask:
  *
  * What the index knows about one task (or generator). Times are ns since
  * the trace's start, -1 when not (yet) known; the time_* sums cover closed
  * segments only: use coro_trace_index_task_get_times() for totals that
- * include the open one. Integer attributes are -1 and string ids 0 when
- * the task never set them. Pointers to it stay valid until the next
- * coro_trace_index_update().
+ * include the open one. What the task recorded as ATTRIBUTE events is in
+ * its attribute table (coro_trace_index_task_get_attribute()). Pointers
+ * to it stay valid until the next coro_trace_index_update().
  */
 typedef struct
 {
@@ -91,17 +111,13 @@ typedef struct
   guint    n_sends;
   guint    n_awaits;
   guint    n_await_errors;
-  guint32  url_id;           /* "url" attribute (redacted by the fetcher) */
-  guint32  final_url_id;     /* "final-url" */
-  guint32  error_id;         /* the FAILED message, else the "error" attribute */
-  gint64   status;           /* "status" */
-  gint64   bytes;            /* "bytes", the last value set */
-  gint64   content_length;   /* "content-length" */
-  gint64   time_to_headers_ns;
-  gint64   time_to_last_byte_ns;
+  guint32  error_id;         /* string id of the FAILED message; 0: none */
 
   /*< private >*/
   GArray  *segments;
+  guint32  attributes;       /* its table: a range of the index's pool */
+  guint32  n_attributes;
+  guint32  attributes_room;
   guint32  open_wake;        /* 1 + index of the wake waiting for its resume */
   guint32  pending_other;
   guint16  pending_reason;
@@ -153,6 +169,52 @@ typedef struct
   guint32 event;
 } CoroIndexBlock;
 
+/**
+ * CoroTaskColumn:
+ * @title: the column's header
+ * @key: the ATTRIBUTE key whose last integer value the column shows
+ */
+typedef struct
+{
+  const char *title;
+  const char *key;
+} CoroTaskColumn;
+
+/**
+ * CoroTaskSchema:
+ * @label_key: (nullable): a string attribute that names a task where a
+ *   person reads it, before its CREATED name
+ * @label_title: (nullable): the summary's header over the labels
+ *   ("name" when %NULL)
+ * @error_key: (nullable): a string attribute telling why a task went
+ *   wrong, for a task with no FAILED message (a cancelled one)
+ * @total_key: (nullable): an integer attribute whose sum over the
+ *   tasks' last values the JSON export draws as a counter
+ * @total_title: (nullable): that counter's name
+ * @columns: (array length=n_columns): integer attributes the summary and
+ *   the tasks CSV show, in this order
+ * @n_columns: their number
+ * @settings: (array zero-terminated=1) (nullable): trace metadata keys
+ *   the summary lists on its "settings" line
+ *
+ * What the attributes a program records on its tasks mean to whoever
+ * reads the trace. The index, the summary and the exports know no
+ * attribute by name: the program's module provides its schema (the
+ * fetch's is coro_fetch_get_task_schema()) and whoever opens the trace
+ * sets it on the index (coro_trace_index_set_schema()).
+ */
+typedef struct
+{
+  const char           *label_key;
+  const char           *label_title;
+  const char           *error_key;
+  const char           *total_key;
+  const char           *total_title;
+  const CoroTaskColumn *columns;
+  guint                 n_columns;
+  const char * const   *settings;
+} CoroTaskSchema;
+
 #define CORO_TYPE_TRACE_INDEX (coro_trace_index_get_type())
 
 G_DECLARE_FINAL_TYPE (CoroTraceIndex, coro_trace_index, CORO, TRACE_INDEX, GObject)
@@ -176,6 +238,29 @@ const char            *coro_trace_index_task_get_name      (CoroTraceIndex      
                                                             const CoroIndexTask  *task);
 const char            *coro_trace_index_task_get_label     (CoroTraceIndex       *self,
                                                             const CoroIndexTask  *task);
+const char            *coro_trace_index_task_get_error     (CoroTraceIndex       *self,
+                                                            const CoroIndexTask  *task);
+
+void                   coro_trace_index_set_schema         (CoroTraceIndex       *self,
+                                                            const CoroTaskSchema *schema);
+const CoroTaskSchema  *coro_trace_index_get_schema         (CoroTraceIndex       *self);
+
+const CoroIndexAttribute *coro_trace_index_task_get_attributes (CoroTraceIndex   *self,
+                                                            const CoroIndexTask  *task,
+                                                            guint                *n_attributes);
+gboolean               coro_trace_index_task_get_attribute (CoroTraceIndex       *self,
+                                                            const CoroIndexTask  *task,
+                                                            guint32               key_id,
+                                                            CoroIndexAttribute   *attribute);
+const char            *coro_trace_index_task_get_attribute_string (CoroTraceIndex *self,
+                                                            const CoroIndexTask  *task,
+                                                            guint32               key_id);
+gint64                 coro_trace_index_task_get_attribute_int (CoroTraceIndex   *self,
+                                                            const CoroIndexTask  *task,
+                                                            guint32               key_id,
+                                                            gint64                default_value);
+gint64                 coro_trace_index_get_attribute_sum  (CoroTraceIndex       *self,
+                                                            guint32               key_id);
 void                   coro_trace_index_task_get_times     (CoroTraceIndex       *self,
                                                             const CoroIndexTask  *task,
                                                             gint64                now_ns,
@@ -221,7 +306,6 @@ const CoroIndexBlock  *coro_trace_index_get_blocks         (CoroTraceIndex      
 guint                  coro_trace_index_get_n_in_flight    (CoroTraceIndex       *self);
 guint                  coro_trace_index_get_n_ready        (CoroTraceIndex       *self);
 guint                  coro_trace_index_get_n_ended        (CoroTraceIndex       *self);
-gint64                 coro_trace_index_get_total_bytes    (CoroTraceIndex       *self);
 
 guint                  coro_segment_search                 (const CoroSegment    *segments,
                                                             guint                 n_segments,

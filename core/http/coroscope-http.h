@@ -1,4 +1,5 @@
-/* coroscope-http.h: fetching URLs as tasks with libsoup: the fetch, the run, URL sets.
+/* coroscope-http.h: fetching URLs as tasks with libsoup: the fetch, the run, URL sets,
+ * and the typed view of what a fetch records.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -16,6 +17,7 @@
 #endif
 
 #include "coro-fetch.h"
+#include "coro-fetch-attributes.h"
 #include "coro-run.h"
 #include "coro-url-set.h"
 

@@ -84,7 +84,7 @@ typedef struct
 typedef struct
 {
   guint   cursor;  /* next segment to write */
-  gint64  bytes;   /* last "bytes" attribute */
+  gint64  bytes;   /* last value of the schema's total attribute */
   guint8  seen;
   guint8  ended;
 } TaskCursor;
@@ -121,8 +121,8 @@ typedef struct
   gint64          emitted_bytes;
   gint64          counters_ts;
   gboolean        counters_dirty;
-  guint32         bytes_key_id;
-  guint32         other_key_id;
+  guint32         bytes_key_id;   /* the schema's total_key; G_MAXUINT32: none */
+  char           *bytes_head;     /* ,"name":TITLE,"args":{KEY: */
 } JsonExport;
 
 /* ---- the writer ------------------------------------------------------ */
@@ -916,9 +916,12 @@ write_counters (JsonExport *ex)
 
   if (ex->bytes != ex->emitted_bytes)
     {
-      p = writer_begin (w, 0);
+      gsize head = strlen (ex->bytes_head);
+
+      p = writer_begin (w, head);
       p = put_head (p, 'C', thread_tid (ex, 0), ex->counters_ts);
-      p = PUT_LIT (p, ",\"name\":\"bytes received\",\"args\":{\"bytes\":");
+      memcpy (p, ex->bytes_head, head);
+      p += head;
       p = put_i64 (p, ex->bytes);
       p = PUT_LIT (p, "}}");
       writer_end (w, p);
@@ -1182,19 +1185,8 @@ note_bytes (JsonExport      *ex,
   const CoroIndexTask *task;
   TaskCursor *cursor;
 
-  if ((event->flags & CORO_EVENT_FLAG_TEXT) != 0 || event->task == 0)
+  if ((event->flags & CORO_EVENT_FLAG_TEXT) != 0 || event->task == 0 || event->other != ex->bytes_key_id)
     return;
-
-  if (event->other != ex->bytes_key_id)
-    {
-      if (event->other == ex->other_key_id ||
-          strcmp (coro_trace_get_string (ex->trace, event->other), "bytes") != 0)
-        {
-          ex->other_key_id = event->other;
-          return;
-        }
-      ex->bytes_key_id = event->other;
-    }
 
   task = coro_trace_index_lookup_task (ex->index, event->task);
   cursor = &ex->tasks[task->spawn_index];
@@ -1325,8 +1317,8 @@ init_task_label (Label               *label,
   const char *name = coro_trace_get_string (trace, task->name_id);
   g_autofree char *fallback = NULL;
 
-  if (name[0] == '\0')
-    name = coro_trace_get_string (trace, task->url_id);
+  if (name[0] == '\0' && coro_trace_index_task_get_label (index, task) != NULL)
+    name = coro_trace_index_task_get_label (index, task);
   if (name[0] == '\0')
     name = fallback = g_strdup_printf ("task %u", task->id);
 
@@ -1371,8 +1363,23 @@ export_json (JsonExport *ex)
   ex->thread_cursors = g_new0 (guint, MAX (ex->n_threads, 1));
   ex->heap = g_array_sized_new (FALSE, FALSE, sizeof (PendingFlow), 64);
   ex->next_flow_id = 1;
+  /* the schema's total (a fetch run's bytes received) as a counter; a
+   * key the trace never interned is one no event has */
   ex->bytes_key_id = G_MAXUINT32;
-  ex->other_key_id = G_MAXUINT32;
+  {
+    const CoroTaskSchema *schema = coro_trace_index_get_schema (ex->index);
+    guint32 key_id = schema != NULL ? coro_trace_lookup_string (ex->trace, schema->total_key) : 0;
+
+    if (key_id != 0)
+      {
+        g_autofree char *title = dup_json_string (schema->total_title != NULL ? schema->total_title
+                                                                              : schema->total_key);
+        g_autofree char *key = dup_json_string (schema->total_key);
+
+        ex->bytes_key_id = key_id;
+        ex->bytes_head = g_strdup_printf (",\"name\":%s,\"args\":{%s:", title, key);
+      }
+  }
 
   /* Perfetto sniffs the first bytes for {" */
   writer_lit (w, "{\"otherData\":");
@@ -1436,6 +1443,7 @@ export_json (JsonExport *ex)
   g_clear_pointer (&ex->task_labels, g_free);
   g_clear_pointer (&ex->reason_names, g_ptr_array_unref);
   g_clear_pointer (&ex->key_names, g_hash_table_unref);
+  g_clear_pointer (&ex->bytes_head, g_free);
   g_clear_pointer (&ex->tasks, g_free);
   g_clear_pointer (&ex->thread_cursors, g_free);
   g_clear_pointer (&ex->heap, g_array_unref);
@@ -1550,8 +1558,19 @@ export_tasks_csv (Writer         *w,
                   CoroTraceIndex *index)
 {
   gint64 last_ns = coro_trace_index_get_last_ns (index);
+  const CoroTaskSchema *schema = coro_trace_index_get_schema (index);
+  guint n_columns = schema != NULL ? schema->n_columns : 0;
+  g_autofree guint32 *column_keys = g_new0 (guint32, MAX (n_columns, 1));
 
-  writer_lit (w, "id,name,state,status,bytes,created_ns,started_ns,finished_ns,"
+  /* the schema's columns (a fetch run's status and bytes) after the state */
+  writer_lit (w, "id,name,state,");
+  for (guint k = 0; k < n_columns; k++)
+    {
+      column_keys[k] = coro_trace_lookup_string (trace, schema->columns[k].key);
+      writer_csv_field (w, schema->columns[k].title);
+      writer_char (w, ',');
+    }
+  writer_lit (w, "created_ns,started_ns,finished_ns,"
                  "total_ns,running_ns,awaiting_ns,ready_ns,switches,error\r\n");
 
   for (guint i = 0; i < coro_trace_index_get_n_tasks (index) && w->error == NULL; i++)
@@ -1573,10 +1592,11 @@ export_tasks_csv (Writer         *w,
       writer_char (w, ',');
       writer_str (w, coro_task_state_to_string (task->state));
       writer_char (w, ',');
-      writer_csv_optional (w, task->status);
-      writer_char (w, ',');
-      writer_csv_optional (w, task->bytes);
-      writer_char (w, ',');
+      for (guint k = 0; k < n_columns; k++)
+        {
+          writer_csv_optional (w, coro_trace_index_task_get_attribute_int (index, task, column_keys[k], -1));
+          writer_char (w, ',');
+        }
       writer_csv_optional (w, task->created_ns);
       writer_char (w, ',');
       writer_csv_optional (w, task->started_ns);
@@ -1594,8 +1614,8 @@ export_tasks_csv (Writer         *w,
       writer_char (w, ',');
       writer_u64 (w, task->n_switches);
       writer_char (w, ',');
-      if (task->error_id != 0)
-        writer_csv_field (w, coro_trace_get_string (trace, task->error_id));
+      if (coro_trace_index_task_get_error (index, task) != NULL)
+        writer_csv_field (w, coro_trace_index_task_get_error (index, task));
       writer_lit (w, "\r\n");
     }
 
@@ -1744,6 +1764,7 @@ coro_trace_export_to_stream (CoroTrace        *trace,
 
 static gboolean
 export_to_file (CoroTrace        *trace,
+                CoroTraceIndex   *index,
                 GFile            *file,
                 CoroTraceFormat   format,
                 GCancellable     *cancellable,
@@ -1762,7 +1783,7 @@ export_to_file (CoroTrace        *trace,
   if (output == NULL)
     goto failed;
 
-  if (!export_to_stream (trace, NULL, format, G_OUTPUT_STREAM (output), cancellable, &local_error))
+  if (!export_to_stream (trace, index, format, G_OUTPUT_STREAM (output), cancellable, &local_error))
     {
       /* Closing with a cancelled cancellable abandons the temporary file
        * and leaves the previous one untouched. */
@@ -1787,6 +1808,9 @@ failed:
 /**
  * coro_trace_export_to_file:
  * @trace: the trace
+ * @index: (nullable): an index of @trace to reuse (it is updated first,
+ *   and its schema names the tasks' label, columns and counter), or
+ *   %NULL to build one
  * @file: where to write it
  * @format: what to write, or %CORO_TRACE_FORMAT_AUTO to go by the name
  * @cancellable: (nullable): a #GCancellable
@@ -1801,21 +1825,26 @@ failed:
  */
 gboolean
 coro_trace_export_to_file (CoroTrace        *trace,
+                           CoroTraceIndex   *index,
                            GFile            *file,
                            CoroTraceFormat   format,
                            GCancellable     *cancellable,
                            GError          **error)
 {
   g_return_val_if_fail (CORO_IS_TRACE (trace), FALSE);
+  g_return_val_if_fail (index == NULL || CORO_IS_TRACE_INDEX (index), FALSE);
+  g_return_val_if_fail (index == NULL || coro_trace_index_get_trace (index) == trace, FALSE);
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return export_to_file (trace, file, format, cancellable, error);
+  return export_to_file (trace, index, file, format, cancellable, error);
 }
 
 /**
  * coro_trace_export_tasks_csv_to_file:
+ * @index: (nullable): an index of @trace, as for
+ *   coro_trace_export_to_file(); its schema's columns follow the state
  *
  * Writes the one-row-per-task table to @file, atomically as
  * coro_trace_export_to_file().
@@ -1824,16 +1853,19 @@ coro_trace_export_to_file (CoroTrace        *trace,
  */
 gboolean
 coro_trace_export_tasks_csv_to_file (CoroTrace        *trace,
+                                     CoroTraceIndex   *index,
                                      GFile            *file,
                                      GCancellable     *cancellable,
                                      GError          **error)
 {
   g_return_val_if_fail (CORO_IS_TRACE (trace), FALSE);
+  g_return_val_if_fail (index == NULL || CORO_IS_TRACE_INDEX (index), FALSE);
+  g_return_val_if_fail (index == NULL || coro_trace_index_get_trace (index) == trace, FALSE);
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return export_to_file (trace, file, CORO_TRACE_FORMAT_TASKS_CSV, cancellable, error);
+  return export_to_file (trace, index, file, CORO_TRACE_FORMAT_TASKS_CSV, cancellable, error);
 }
 
 /**

@@ -54,11 +54,13 @@ gboolean         coro_trace_export_to_stream         (CoroTrace         *trace,
                                                       GCancellable      *cancellable,
                                                       GError           **error);
 gboolean         coro_trace_export_to_file           (CoroTrace         *trace,
+                                                      CoroTraceIndex    *index,
                                                       GFile             *file,
                                                       CoroTraceFormat    format,
                                                       GCancellable      *cancellable,
                                                       GError           **error);
 gboolean         coro_trace_export_tasks_csv_to_file (CoroTrace         *trace,
+                                                      CoroTraceIndex    *index,
                                                       GFile             *file,
                                                       GCancellable      *cancellable,
                                                       GError           **error);
