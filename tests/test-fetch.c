@@ -867,6 +867,145 @@ test_session_per_task (Fixture       *f,
   g_assert_cmpuint (coro_run_get_bytes (run), ==, 20 * 1000);
 }
 
+/* The typed view
+ * ============== */
+
+/* What coro_fetch() returned, against what the index reads back from the
+ * trace it recorded: the same figures, to the nanosecond. The index and
+ * the view exist before the fetch interned any of its keys, as in a live
+ * window. */
+static void
+test_fetch_info (Fixture       *f,
+                 gconstpointer  data)
+{
+  const char *path = data;
+  g_autofree char *url = coro_test_server_dup_url (f->server, path);
+  g_autoptr(CoroTrace) trace = coro_trace_new ();
+  g_autoptr(CoroTraceIndex) index = coro_trace_index_new (trace);
+  const CoroIndexTask *task;
+  CoroFetchInfo info;
+  DirectFetch df;
+
+  g_assert_cmpint (coro_fetch_get_total_bytes (index), ==, 0);
+
+  direct_fetch_traced (url, NULL, trace, &df);
+  coro_trace_index_update (index);
+  g_assert_cmpuint (coro_trace_index_get_n_tasks (index), ==, 1);
+  task = coro_trace_index_get_task (index, 0);
+
+  g_assert_true (coro_fetch_info_init (&info, index, task));
+  g_assert_cmpstr (info.url, ==, url);
+  g_assert_cmpint (info.status, ==, df.result.status);
+  g_assert_cmpint (info.bytes, ==, df.result.bytes > 0 ? (gint64) df.result.bytes : -1);
+  g_assert_cmpint (info.content_length, ==, df.result.content_length);
+  g_assert_cmpint (info.time_to_headers_ns, ==, df.result.time_to_headers_ns);
+  g_assert_cmpint (info.time_to_headers_ns, >, 0);
+  g_assert_cmpint (info.time_to_last_byte_ns, ==, df.result.time_to_last_byte_ns);
+  g_assert_cmpint (info.time_to_last_byte_ns, >=, info.time_to_headers_ns);
+  g_assert_cmpint (coro_fetch_get_total_bytes (index), ==, (gint64) df.result.bytes);
+
+  /* a redirect records where it ended; a fetch that was not, nothing */
+  if (g_str_has_prefix (path, "/redirect/"))
+    {
+      g_assert_nonnull (info.final_url);
+      g_assert_cmpstr (info.final_url, ==, df.result.final_url);
+      g_assert_cmpstr (info.final_url, !=, url);
+    }
+  else
+    {
+      g_assert_null (info.final_url);
+    }
+
+  /* the task body kept the error to itself (no FAILED message): the view
+   * has the one the fetch recorded */
+  if (df.error != NULL)
+    {
+      g_assert_cmpuint (task->error_id, ==, 0);
+      g_assert_cmpstr (info.error, ==, df.error->message);
+    }
+  else
+    {
+      g_assert_null (info.error);
+    }
+
+  g_clear_error (&df.error);
+  coro_fetch_result_clear (&df.result);
+}
+
+/* Through a CoroRun: the same view, the schema's labels and the summary's
+ * columns, and the run's own byte counter equal to the index's sum */
+static void
+test_fetch_info_run (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *a = coro_test_server_dup_url (f->server, "/ok?size=1234");
+  g_autofree char *b = coro_test_server_dup_url (f->server, "/ok?size=40000");
+  g_autofree char *c = coro_test_server_dup_url (f->server, "/status/404");
+  const char *urls[] = { a, b, c };
+  g_autoptr(CoroRun) run = run_urls (urls, G_N_ELEMENTS (urls), 3, 30);
+  g_autoptr(CoroTraceIndex) index = index_run (run);
+  g_autofree char *summary = NULL;
+  gint64 sum = 0;
+
+  g_assert_cmpuint (coro_trace_index_get_n_tasks (index), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      const CoroIndexTask *task = coro_trace_index_get_task (index, i);
+      CoroFetchInfo info;
+
+      g_assert_true (coro_fetch_info_init (&info, index, task));
+      g_assert_cmpstr (info.url, ==, urls[i]);
+      g_assert_cmpstr (coro_trace_index_task_get_label (index, task), ==, urls[i]);
+      sum += MAX (info.bytes, 0);
+      if (i == 2)
+        {
+          g_assert_cmpint (info.status, ==, 404);
+          /* the FAILED message, which is the fetch's error */
+          g_assert_cmpuint (task->error_id, !=, 0);
+          g_assert_cmpstr (info.error, ==, coro_trace_get_string (coro_trace_index_get_trace (index), task->error_id));
+          g_assert_cmpstr (coro_trace_index_task_get_error (index, task), ==, info.error);
+        }
+      else
+        {
+          g_assert_cmpint (info.status, ==, 200);
+          g_assert_cmpint (info.bytes, ==, i == 0 ? 1234 : 40000);
+          g_assert_null (info.error);
+        }
+    }
+  g_assert_cmpint (coro_fetch_get_total_bytes (index), ==, sum);
+  g_assert_cmpint (coro_fetch_get_total_bytes (index), ==, (gint64) coro_run_get_bytes (run));
+
+  summary = coro_summary_format (index);
+  g_test_message ("%s", summary);
+  g_assert_nonnull (strstr (summary, "status  bytes"));
+  g_assert_nonnull (strstr (summary, "  200   1234  "));
+  g_assert_nonnull (strstr (summary, "  failed        404  "));
+}
+
+/* A task that fetched nothing: no view, every figure "unknown" */
+static void
+test_fetch_info_not_a_fetch (void)
+{
+  g_autoptr(CoroTrace) trace = coro_trace_new_for_import ();
+  g_autoptr(CoroTraceIndex) index = coro_trace_index_new (trace);
+  CoroFetchInfo info;
+
+  coro_trace_append_at (trace, 0, 1, CORO_EVENT_CREATED, 1, 0, 0, 0, coro_trace_intern (trace, "worker"));
+  coro_trace_append_at (trace, 1, 1, CORO_EVENT_ATTRIBUTE, 1, coro_trace_intern (trace, "items"), 0, 0, 3);
+  coro_trace_index_update (index);
+
+  memset (&info, 0xff, sizeof info);
+  g_assert_false (coro_fetch_info_init (&info, index, coro_trace_index_get_task (index, 0)));
+  g_assert_null (info.url);
+  g_assert_null (info.final_url);
+  g_assert_null (info.error);
+  g_assert_cmpint (info.status, ==, -1);
+  g_assert_cmpint (info.bytes, ==, -1);
+  g_assert_cmpint (info.content_length, ==, -1);
+  g_assert_cmpint (info.time_to_headers_ns, ==, -1);
+  g_assert_cmpint (info.time_to_last_byte_ns, ==, -1);
+  g_assert_cmpint (coro_fetch_get_total_bytes (index), ==, 0);
+}
 
 int
 main (int   argc,
@@ -904,7 +1043,13 @@ main (int   argc,
   ADD ("invalid-url", test_invalid_url, NULL);
   ADD ("session-per-task", test_session_per_task, NULL);
   ADD ("thread-context", test_thread_context, NULL);
+  ADD ("info/ok", test_fetch_info, "/ok?size=50000");
+  ADD ("info/chunked", test_fetch_info, "/slow?chunks=3&interval=1000");
+  ADD ("info/redirect", test_fetch_info, "/redirect/2");
+  ADD ("info/status-404", test_fetch_info, "/status/404");
+  ADD ("info/run", test_fetch_info_run, NULL);
   g_test_add_func ("/core/fetch/empty-run", test_empty_run);
+  g_test_add_func ("/core/fetch/info/not-a-fetch", test_fetch_info_not_a_fetch);
 
 #undef ADD
 

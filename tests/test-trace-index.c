@@ -865,6 +865,313 @@ test_index_gated (void)
   g_assert_cmpint (segments[2].end_ns, ==, 70);
 }
 
+/* ---- attribute tables ------------------------------------------------ */
+
+static void
+attr_int (CoroTrace  *trace,
+          gint64      time_ns,
+          guint32     task,
+          const char *key,
+          gint64      value)
+{
+  add (trace, time_ns, CORO_EVENT_ATTRIBUTE, task, coro_trace_intern (trace, key), 0, 0, (guint64) value);
+}
+
+static void
+attr_text (CoroTrace  *trace,
+           gint64      time_ns,
+           guint32     task,
+           const char *key,
+           const char *value)
+{
+  add (trace, time_ns, CORO_EVENT_ATTRIBUTE, task, coro_trace_intern (trace, key), 0,
+       CORO_EVENT_FLAG_TEXT, coro_trace_intern (trace, value));
+}
+
+/* The last value of a key wins, whatever came before; the sum follows
+ * the tasks' last integer values */
+static void
+test_attributes_last_wins (void)
+{
+  g_autoptr (CoroTrace) trace = coro_trace_new_for_import ();
+  g_autoptr (CoroTraceIndex) index = coro_trace_index_new (trace);
+  const CoroIndexTask *a, *b;
+  const CoroIndexAttribute *table;
+  CoroIndexAttribute attribute;
+  guint32 n_key, s_key;
+  guint n;
+
+  add (trace, 0, CORO_EVENT_CREATED, 1, 0, 0, 0, coro_trace_intern (trace, "a"));
+  add (trace, 0, CORO_EVENT_CREATED, 2, 0, 0, 0, coro_trace_intern (trace, "b"));
+  attr_int (trace, 1, 1, "n", 1);
+  attr_text (trace, 2, 1, "s", "first");
+  attr_int (trace, 3, 2, "n", 10);
+  attr_int (trace, 4, 1, "n", 5);
+  attr_text (trace, 5, 1, "s", "second");
+  coro_trace_index_update (index);
+
+  n_key = coro_trace_lookup_string (trace, "n");
+  s_key = coro_trace_lookup_string (trace, "s");
+  a = coro_trace_index_lookup_task (index, 1);
+  b = coro_trace_index_lookup_task (index, 2);
+  g_assert_cmpint (coro_trace_index_task_get_attribute_int (index, a, n_key, -1), ==, 5);
+  g_assert_cmpstr (coro_trace_index_task_get_attribute_string (index, a, s_key), ==, "second");
+  g_assert_cmpint (coro_trace_index_task_get_attribute_int (index, b, n_key, -1), ==, 10);
+  g_assert_cmpint (coro_trace_index_get_attribute_sum (index, n_key), ==, 15);
+
+  /* one entry per key, in the order first set */
+  table = coro_trace_index_task_get_attributes (index, a, &n);
+  g_assert_cmpuint (n, ==, 2);
+  g_assert_cmpuint (table[0].key_id, ==, n_key);
+  g_assert_cmpint (table[0].value, ==, 5);
+  g_assert_cmpuint (table[0].flags, ==, 0);
+  g_assert_cmpuint (table[1].key_id, ==, s_key);
+  g_assert_cmpuint (table[1].flags, ==, CORO_EVENT_FLAG_TEXT);
+  g_assert_cmpstr (coro_trace_get_string (trace, (guint32) table[1].value), ==, "second");
+
+  g_assert_true (coro_trace_index_task_get_attribute (index, a, s_key, &attribute));
+  g_assert_cmpmem (&attribute, sizeof attribute, &table[1], sizeof table[1]);
+  g_assert_true (coro_trace_index_task_get_attribute (index, a, n_key, NULL));
+
+  /* a live update moves the values on */
+  attr_int (trace, 6, 2, "n", 4);
+  coro_trace_index_update (index);
+  b = coro_trace_index_lookup_task (index, 2);
+  g_assert_cmpint (coro_trace_index_task_get_attribute_int (index, b, n_key, -1), ==, 4);
+  g_assert_cmpint (coro_trace_index_get_attribute_sum (index, n_key), ==, 9);
+}
+
+/* A key holds a string or an integer, whichever was set last: the getters
+ * of the other kind answer "none", and the sum counts integers only */
+static void
+test_attributes_string_or_int (void)
+{
+  g_autoptr (CoroTrace) trace = coro_trace_new_for_import ();
+  g_autoptr (CoroTraceIndex) index = coro_trace_index_new (trace);
+  const CoroIndexTask *task;
+  CoroIndexAttribute attribute;
+  guint32 key;
+
+  add (trace, 0, CORO_EVENT_CREATED, 1, 0, 0, 0, 0);
+  attr_int (trace, 1, 1, "mixed", 7);
+  coro_trace_index_update (index);
+  key = coro_trace_lookup_string (trace, "mixed");
+  task = coro_trace_index_lookup_task (index, 1);
+  g_assert_cmpint (coro_trace_index_task_get_attribute_int (index, task, key, -1), ==, 7);
+  g_assert_null (coro_trace_index_task_get_attribute_string (index, task, key));
+  g_assert_cmpint (coro_trace_index_get_attribute_sum (index, key), ==, 7);
+
+  attr_text (trace, 2, 1, "mixed", "seven");
+  coro_trace_index_update (index);
+  task = coro_trace_index_lookup_task (index, 1);
+  g_assert_cmpint (coro_trace_index_task_get_attribute_int (index, task, key, -1), ==, -1);
+  g_assert_cmpstr (coro_trace_index_task_get_attribute_string (index, task, key), ==, "seven");
+  g_assert_true (coro_trace_index_task_get_attribute (index, task, key, &attribute));
+  g_assert_cmpuint (attribute.flags, ==, CORO_EVENT_FLAG_TEXT);
+  g_assert_cmpint (coro_trace_index_get_attribute_sum (index, key), ==, 0);
+
+  /* negative integers are values like any other */
+  attr_int (trace, 3, 1, "mixed", -3);
+  coro_trace_index_update (index);
+  task = coro_trace_index_lookup_task (index, 1);
+  g_assert_cmpint (coro_trace_index_task_get_attribute_int (index, task, key, 99), ==, -3);
+  g_assert_null (coro_trace_index_task_get_attribute_string (index, task, key));
+  g_assert_cmpint (coro_trace_index_get_attribute_sum (index, key), ==, -3);
+}
+
+/* Keys never interned, keys another task set, strings that are no key,
+ * and a task that set nothing */
+static void
+test_attributes_unknown (void)
+{
+  g_autoptr (CoroTrace) trace = coro_trace_new_for_import ();
+  g_autoptr (CoroTraceIndex) index = coro_trace_index_new (trace);
+  const CoroIndexTask *quiet, *busy;
+  CoroIndexAttribute attribute = { .key_id = 12345 };
+  guint32 name_id = coro_trace_intern (trace, "quiet");
+  guint32 key;
+  guint n = 99;
+
+  add (trace, 0, CORO_EVENT_CREATED, 1, 0, 0, 0, name_id);
+  add (trace, 0, CORO_EVENT_CREATED, 2, 0, 0, 0, 0);
+  attr_int (trace, 1, 2, "only-busy", 1);
+  add (trace, 2, CORO_EVENT_FINISHED, 1, 0, 0, 0, 0);
+  coro_trace_index_update (index);
+  key = coro_trace_lookup_string (trace, "only-busy");
+  quiet = coro_trace_index_lookup_task (index, 1);
+  busy = coro_trace_index_lookup_task (index, 2);
+
+  g_assert_cmpuint (coro_trace_lookup_string (trace, "never-set"), ==, 0);
+  g_assert_cmpuint (coro_trace_lookup_string (trace, ""), ==, 0);
+  g_assert_cmpuint (coro_trace_lookup_string (trace, NULL), ==, 0);
+  g_assert_cmpuint (key, !=, 0);
+
+  /* the task that never set one */
+  g_assert_null (coro_trace_index_task_get_attributes (index, quiet, &n));
+  g_assert_cmpuint (n, ==, 0);
+  g_assert_false (coro_trace_index_task_get_attribute (index, quiet, key, &attribute));
+  g_assert_cmpuint (attribute.key_id, ==, 12345);
+  g_assert_cmpint (coro_trace_index_task_get_attribute_int (index, quiet, key, -1), ==, -1);
+  g_assert_null (coro_trace_index_task_get_attribute_string (index, quiet, key));
+
+  /* key 0 (never interned), and a string that is a name, not a key */
+  g_assert_false (coro_trace_index_task_get_attribute (index, busy, 0, NULL));
+  g_assert_false (coro_trace_index_task_get_attribute (index, busy, name_id, NULL));
+  g_assert_cmpint (coro_trace_index_task_get_attribute_int (index, busy, 0, -2), ==, -2);
+  g_assert_cmpint (coro_trace_index_get_attribute_sum (index, 0), ==, 0);
+  g_assert_cmpint (coro_trace_index_get_attribute_sum (index, name_id), ==, 0);
+  g_assert_cmpint (coro_trace_index_get_attribute_sum (index, 1u << 30), ==, 0);
+  g_assert_cmpint (coro_trace_index_task_get_attribute_int (index, busy, key, -1), ==, 1);
+
+  /* no schema: the label is the name, and nothing explains an end */
+  g_assert_null (coro_trace_index_get_schema (index));
+  g_assert_cmpstr (coro_trace_index_task_get_label (index, quiet), ==, "quiet");
+  g_assert_null (coro_trace_index_task_get_label (index, busy));
+  g_assert_null (coro_trace_index_task_get_error (index, quiet));
+}
+
+/* Many keys on one task, while others add theirs in between: the table
+ * grows, moves and keeps every last value, in the order first set */
+static void
+test_attributes_many_keys (void)
+{
+  g_autoptr (CoroTrace) trace = coro_trace_new_for_import ();
+  g_autoptr (CoroTraceIndex) index = coro_trace_index_new (trace);
+  const guint n_keys = 300;
+  const CoroIndexTask *task;
+  const CoroIndexAttribute *table;
+  gint64 now = 0;
+  guint n;
+
+  for (guint32 id = 1; id <= 3; id++)
+    add (trace, now, CORO_EVENT_CREATED, id, 0, 0, 0, 0);
+
+  for (guint round = 0; round < 2; round++)
+    for (guint k = 0; k < n_keys; k++)
+      {
+        char key[32];
+
+        g_snprintf (key, sizeof key, "key-%u", k);
+        /* task 1 sets every key (twice), task 2 every third, task 3 one
+         * in between now and then: neither table stays at the pool's end */
+        attr_int (trace, ++now, 1, key, round * 1000 + k);
+        if (k % 3 == 0)
+          attr_int (trace, ++now, 2, key, k);
+        if (k % 17 == 0)
+          attr_text (trace, ++now, 3, "note", key);
+        /* updating in bursts moves tables between updates too */
+        if (k % 50 == 0)
+          coro_trace_index_update (index);
+      }
+  coro_trace_index_update (index);
+
+  task = coro_trace_index_lookup_task (index, 1);
+  table = coro_trace_index_task_get_attributes (index, task, &n);
+  g_assert_cmpuint (n, ==, n_keys);
+  for (guint k = 0; k < n_keys; k++)
+    {
+      char key[32];
+      guint32 key_id;
+
+      g_snprintf (key, sizeof key, "key-%u", k);
+      key_id = coro_trace_lookup_string (trace, key);
+      g_assert_cmpuint (table[k].key_id, ==, key_id);
+      g_assert_cmpint (table[k].value, ==, 1000 + k);
+      g_assert_cmpint (coro_trace_index_task_get_attribute_int (index, task, key_id, -1), ==, 1000 + k);
+      g_assert_cmpint (coro_trace_index_task_get_attribute_int (index, coro_trace_index_lookup_task (index, 2),
+                                                                 key_id, -1), ==, k % 3 == 0 ? (gint64) k : -1);
+      g_assert_cmpint (coro_trace_index_get_attribute_sum (index, key_id), ==, 1000 + k + (k % 3 == 0 ? k : 0));
+    }
+
+  task = coro_trace_index_lookup_task (index, 2);
+  coro_trace_index_task_get_attributes (index, task, &n);
+  g_assert_cmpuint (n, ==, (n_keys + 2) / 3);
+  task = coro_trace_index_lookup_task (index, 3);
+  coro_trace_index_task_get_attributes (index, task, &n);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpstr (coro_trace_index_task_get_attribute_string (index, task, coro_trace_lookup_string (trace, "note")),
+                   ==, "key-289");
+}
+
+/* The schema names the label and the error keys; it may come before its
+ * keys exist (a live run: the first URL is recorded later) or after the
+ * events were read */
+static const CoroTaskColumn test_columns[] = {
+  { "items", "items" },
+};
+
+static const char * const test_settings[] = { "mode", NULL };
+
+static const CoroTaskSchema test_schema = {
+  .label_key = "target",
+  .label_title = "target",
+  .error_key = "why",
+  .total_key = "items",
+  .total_title = "items done",
+  .columns = test_columns,
+  .n_columns = G_N_ELEMENTS (test_columns),
+  .settings = test_settings,
+};
+
+static void
+test_attributes_schema (void)
+{
+  g_autoptr (CoroTrace) trace = coro_trace_new_for_import ();
+  g_autoptr (CoroTraceIndex) index = coro_trace_index_new (trace);
+  g_autoptr (CoroTraceIndex) late = coro_trace_index_new (trace);
+  const CoroIndexTask *task;
+
+  coro_trace_index_set_schema (index, &test_schema);
+  g_assert_true (coro_trace_index_get_schema (index) == &test_schema);
+  add (trace, 0, CORO_EVENT_CREATED, 1, 0, 0, 0, coro_trace_intern (trace, "worker"));
+  coro_trace_index_update (index);
+  task = coro_trace_index_lookup_task (index, 1);
+  /* "target" is not interned yet */
+  g_assert_cmpstr (coro_trace_index_task_get_label (index, task), ==, "worker");
+
+  attr_text (trace, 1, 1, "target", "the target");
+  coro_trace_index_update (index);
+  task = coro_trace_index_lookup_task (index, 1);
+  g_assert_cmpstr (coro_trace_index_task_get_label (index, task), ==, "the target");
+  g_assert_null (coro_trace_index_task_get_error (index, task));
+
+  /* an empty value names nothing: the name again */
+  attr_text (trace, 2, 1, "target", "");
+  attr_text (trace, 3, 1, "why", "stopped");
+  add (trace, 4, CORO_EVENT_CANCELLED, 1, 0, 0, 0, 0);
+  coro_trace_index_update (index);
+  task = coro_trace_index_lookup_task (index, 1);
+  g_assert_cmpstr (coro_trace_index_task_get_label (index, task), ==, "worker");
+  g_assert_cmpstr (coro_trace_index_task_get_error (index, task), ==, "stopped");
+
+  /* set after the events were read */
+  coro_trace_index_update (late);
+  task = coro_trace_index_lookup_task (late, 1);
+  g_assert_null (coro_trace_index_task_get_error (late, task));
+  coro_trace_index_set_schema (late, &test_schema);
+  g_assert_cmpstr (coro_trace_index_task_get_error (late, task), ==, "stopped");
+  coro_trace_index_set_schema (late, NULL);
+  g_assert_null (coro_trace_index_task_get_error (late, task));
+}
+
+/* The FAILED message is the error, before any attribute */
+static void
+test_attributes_failed_message (void)
+{
+  g_autoptr (CoroTrace) trace = coro_trace_new_for_import ();
+  g_autoptr (CoroTraceIndex) index = coro_trace_index_new (trace);
+  const CoroIndexTask *task;
+
+  coro_trace_index_set_schema (index, &test_schema);
+  add (trace, 0, CORO_EVENT_CREATED, 1, 0, 0, 0, 0);
+  attr_text (trace, 1, 1, "why", "the attribute");
+  add (trace, 2, CORO_EVENT_FAILED, 1, 0, 0, 0, coro_trace_intern (trace, "the message"));
+  attr_text (trace, 3, 1, "why", "later");
+  coro_trace_index_update (index);
+  task = coro_trace_index_lookup_task (index, 1);
+  g_assert_cmpstr (coro_trace_get_string (trace, task->error_id), ==, "the message");
+  g_assert_cmpstr (coro_trace_index_task_get_error (index, task), ==, "the message");
+}
 
 /* A thread lane's classes asked for in the middle of a live run (the
  * bins filled from the lane, then kept as the index reads), and for
@@ -1062,6 +1369,61 @@ test_summary_empty (void)
                    "thread: no task ran\n");
 }
 
+/* No schema: no attribute columns, the names as labels, no settings */
+static void
+test_summary_no_schema (void)
+{
+  g_autoptr (CoroTrace) trace = make_small_trace_scaled (12345);
+  g_autoptr (CoroTraceIndex) index = coro_trace_index_new (trace);
+  g_autofree char *text = coro_summary_format (index);
+
+  g_assert_cmpstr (text, ==,
+                   "Coroscope run summary\n"
+                   "id  state      total ms  awaiting ms  switches  name\n"
+                   " 1  done          1.728        0.741         2  a\n"
+                   " 2  failed        1.975        0.000         2  b  error: boom\n"
+                   "tasks: 2 (done 1, failed 1, cancelled 0, unfinished 0)\n"
+                   "wall time: 1.975 ms\n"
+                   "sum of in-flight times: 3.086 ms\n"
+                   "achieved concurrency: 1.56\n"
+                   "thread: every task ran on OS thread 4242\n");
+}
+
+/* Another program's schema: its columns, label, error and settings */
+static void
+test_summary_other_schema (void)
+{
+  g_autoptr (CoroTrace) trace = coro_trace_new_for_import ();
+  g_autoptr (CoroTraceIndex) index = coro_trace_index_new (trace);
+  g_autofree char *text = NULL;
+
+  coro_trace_set_metadata (trace, "mode", "fast");
+  coro_trace_set_metadata (trace, "concurrency", "9");
+  add (trace, 0, CORO_EVENT_CREATED, 1, 0, 0, 0, coro_trace_intern (trace, "one"));
+  add (trace, 0, CORO_EVENT_CREATED, 2, 0, 0, 0, coro_trace_intern (trace, "two"));
+  add (trace, 1000, CORO_EVENT_SWITCH, 0, 1, 0, 0, 0);
+  attr_text (trace, 1000, 1, "target", "alpha");
+  attr_int (trace, 1000, 1, "items", 1234567);
+  add (trace, 2000, CORO_EVENT_FINISHED, 1, 0, 0, 0, 0);
+  add (trace, 2000, CORO_EVENT_SWITCH, 1, 2, 0, 0, 0);
+  attr_text (trace, 2500, 2, "why", "gave up");
+  add (trace, 3000, CORO_EVENT_CANCELLED, 2, 0, 0, 0, 0);
+  add (trace, 3000, CORO_EVENT_SWITCH, 2, 0, 0, 0, 0);
+  coro_trace_index_set_schema (index, &test_schema);
+  text = coro_summary_format (index);
+
+  g_assert_cmpstr (text, ==,
+                   "Coroscope run summary\n"
+                   "settings: mode fast\n"
+                   "id  state        items  total ms  awaiting ms  switches  target\n"
+                   " 1  done       1234567     0.002        0.000         1  alpha\n"
+                   " 2  cancelled        -     0.003        0.000         1  two  error: gave up\n"
+                   "tasks: 2 (done 1, failed 0, cancelled 1, unfinished 0)\n"
+                   "wall time: 0.003 ms\n"
+                   "sum of in-flight times: 0.002 ms\n"
+                   "achieved concurrency: 0.67\n"
+                   "thread: every task ran on OS thread 4242\n");
+}
 
 int
 main (int   argc,
@@ -1082,12 +1444,20 @@ main (int   argc,
   g_test_add_func ("/core/trace-index/activity", test_index_activity);
   g_test_add_func ("/core/trace-index/activity-open-span", test_index_activity_open_span);
   g_test_add_func ("/core/trace-index/holders-live", test_index_holders_live);
+  g_test_add_func ("/core/trace-index/attributes/last-wins", test_attributes_last_wins);
+  g_test_add_func ("/core/trace-index/attributes/string-or-int", test_attributes_string_or_int);
+  g_test_add_func ("/core/trace-index/attributes/unknown", test_attributes_unknown);
+  g_test_add_func ("/core/trace-index/attributes/many-keys", test_attributes_many_keys);
+  g_test_add_func ("/core/trace-index/attributes/schema", test_attributes_schema);
+  g_test_add_func ("/core/trace-index/attributes/failed-message", test_attributes_failed_message);
   g_test_add_func ("/core/activity/random", test_activity_random);
   g_test_add_func ("/core/summary/small", test_summary_small);
   g_test_add_func ("/core/summary/shortened", test_summary_shortened);
   g_test_add_func ("/core/summary/deterministic", test_summary_deterministic);
   g_test_add_func ("/core/summary/threads", test_summary_threads);
   g_test_add_func ("/core/summary/empty", test_summary_empty);
+  g_test_add_func ("/core/summary/no-schema", test_summary_no_schema);
+  g_test_add_func ("/core/summary/other-schema", test_summary_other_schema);
 
   return g_test_run ();
 }
