@@ -367,18 +367,32 @@ coro_activity_sample (CoroActivity *self,
       first_bin = (int) MAX (0.0, floor (u0));
       last_bin = (int) MIN ((double) self->n_used - 1, ceil (u1) - 1);
 
-      for (int b = first_bin; b <= last_bin; b++)
-        {
-          double overlap = MIN (u1, b + 1.0) - MAX (u0, (double) b);
-
-          if (overlap <= 0)
-            continue;
-          busy += self->busy_ns[b] * overlap;
-          for (guint k = 0; held != NULL && k < n_classes; k++)
-            held[k] += plane[b * n_classes + k] * overlap;
-        }
+      /* one pass for each figure asked for: the class count is known only
+       * here, and an inner loop of its own is what the compiler unrolls */
       if (busy_ns != NULL)
-        busy_ns[c] = busy;
+        {
+          for (int b = first_bin; b <= last_bin; b++)
+            {
+              double overlap = MIN (u1, b + 1.0) - MAX (u0, (double) b);
+
+              if (overlap > 0)
+                busy += self->busy_ns[b] * overlap;
+            }
+          busy_ns[c] = busy;
+        }
+      if (held != NULL)
+        {
+          for (int b = first_bin; b <= last_bin; b++)
+            {
+              double overlap = MIN (u1, b + 1.0) - MAX (u0, (double) b);
+              const float *row = &plane[(gsize) b * n_classes];
+
+              if (overlap <= 0)
+                continue;
+              for (guint k = 0; k < n_classes; k++)
+                held[k] += row[k] * overlap;
+            }
+        }
 
       /* started up to the column's last bin, minus ended before its
        * first: both edges only move right, so the sums run on */
