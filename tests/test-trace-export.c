@@ -788,6 +788,19 @@ test_export_atomic (void)
       contents = read_file (path);
       g_assert_cmpstr (contents, ==, "previous");
       g_assert_cmpuint (count_entries (dir), ==, 1);
+
+      /* nor is a partial new file left where there was none */
+      {
+        g_autofree char *fresh_path = g_build_filename (dir, "fresh.json", NULL);
+        g_autoptr (GFile) fresh = g_file_new_for_path (fresh_path);
+
+        g_clear_error (&error);
+        g_assert_false (coro_trace_export_to_file (trace, fresh, CORO_TRACE_FORMAT_AUTO, NULL, &error));
+        g_assert_true (error->domain == G_IO_ERROR);
+        g_assert_false (g_file_test (fresh_path, G_FILE_TEST_EXISTS));
+        g_assert_cmpuint (count_entries (dir), ==, 1);
+      }
+
       g_unlink (path);
       g_rmdir (dir);
       return;

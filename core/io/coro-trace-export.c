@@ -152,6 +152,25 @@ coro_trace_export_to_stream (CoroTrace        *trace,
   return export_to_stream (trace, index, format, stream, cancellable, error);
 }
 
+/* g_file_replace() writes over an existing file through a temporary one,
+ * but a file that did not exist it writes in place: after a failure, that
+ * partial file is removed. It is told by its id (device and inode), so a
+ * file that someone else put there meanwhile stays. */
+static void
+remove_if_ours (GFile     *file,
+                GFileInfo *ours)
+{
+  g_autoptr (GFileInfo) there = NULL;
+  const char *id;
+
+  if (ours == NULL || (id = g_file_info_get_attribute_string (ours, G_FILE_ATTRIBUTE_ID_FILE)) == NULL)
+    return;
+
+  there = g_file_query_info (file, G_FILE_ATTRIBUTE_ID_FILE, G_FILE_QUERY_INFO_NONE, NULL, NULL);
+  if (there != NULL && g_strcmp0 (g_file_info_get_attribute_string (there, G_FILE_ATTRIBUTE_ID_FILE), id) == 0)
+    g_file_delete (file, NULL, NULL);
+}
+
 static gboolean
 export_to_file (CoroTrace        *trace,
                 GFile            *file,
@@ -160,6 +179,7 @@ export_to_file (CoroTrace        *trace,
                 GError          **error)
 {
   g_autoptr (GFileOutputStream) output = NULL;
+  g_autoptr (GFileInfo) ours = NULL;
   g_autoptr (GError) local_error = NULL;
   g_autofree char *name = g_file_get_parse_name (file);
 
@@ -171,6 +191,7 @@ export_to_file (CoroTrace        *trace,
   output = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, cancellable, &local_error);
   if (output == NULL)
     goto failed;
+  ours = g_file_output_stream_query_info (output, G_FILE_ATTRIBUTE_ID_FILE, NULL, NULL);
 
   if (!export_to_stream (trace, NULL, format, G_OUTPUT_STREAM (output), cancellable, &local_error))
     {
@@ -180,11 +201,15 @@ export_to_file (CoroTrace        *trace,
 
       g_cancellable_cancel (abort);
       g_output_stream_close (G_OUTPUT_STREAM (output), abort, NULL);
+      remove_if_ours (file, ours);
       goto failed;
     }
 
   if (!g_output_stream_close (G_OUTPUT_STREAM (output), cancellable, &local_error))
-    goto failed;
+    {
+      remove_if_ours (file, ours);
+      goto failed;
+    }
 
   return TRUE;
 
@@ -204,7 +229,7 @@ failed:
  *
  * Writes the trace to @file, replacing it atomically: if anything fails
  * on the way (disk full, permission denied, cancelled) the previous file
- * is left as it was.
+ * is left as it was, and where there was none, no partial one is left.
  *
  * Returns: %TRUE on success; on failure @error names the file and keeps
  *   the domain and code of the underlying error
