@@ -172,8 +172,7 @@ _coro_csv_writer_write_events (Writer         *w,
       writer_u64 (w, event->thread_id);
       writer_lit (w, "\r\n");
 
-      if ((i & 0xffff) == 0 && w->cancellable != NULL &&
-          g_cancellable_set_error_if_cancelled (w->cancellable, &w->error))
+      if ((i & WRITER_CHECK_MASK) == 0 && !writer_checkpoint (w, i, n_events))
         break;
     }
 
@@ -186,11 +185,12 @@ _coro_csv_writer_write_tasks (Writer         *w,
                               CoroTraceIndex *index)
 {
   gint64 last_ns = coro_trace_index_get_last_ns (index);
+  guint n_tasks = coro_trace_index_get_n_tasks (index);
 
   writer_lit (w, "id,name,state,status,bytes,created_ns,started_ns,finished_ns,"
                  "total_ns,running_ns,awaiting_ns,ready_ns,switches,error\r\n");
 
-  for (guint i = 0; i < coro_trace_index_get_n_tasks (index) && w->error == NULL; i++)
+  for (guint i = 0; i < n_tasks && w->error == NULL; i++)
     {
       const CoroIndexTask *task = coro_trace_index_get_task (index, i);
       g_autofree char *label = dup_task_label (index, task);
@@ -233,6 +233,10 @@ _coro_csv_writer_write_tasks (Writer         *w,
       if (task->error_id != 0)
         writer_csv_field (w, coro_trace_get_string (trace, task->error_id));
       writer_lit (w, "\r\n");
+
+      /* tasks are some 25 times fewer than events: look more often */
+      if ((i & (WRITER_CHECK_MASK >> 4)) == 0 && !writer_checkpoint (w, i, n_tasks))
+        break;
     }
 
   writer_flush (w);

@@ -1291,8 +1291,7 @@ export_json (JsonExport *ex)
       if (ex->counters_dirty)
         ex->counters_ts = units;
 
-      if ((i & 0xffff) == 0 && ex->w.cancellable != NULL &&
-          g_cancellable_set_error_if_cancelled (ex->w.cancellable, &ex->w.error))
+      if ((i & WRITER_CHECK_MASK) == 0 && !writer_checkpoint (w, i, ex->n_events))
         break;
     }
 

@@ -10,6 +10,7 @@
 #endif
 
 #include "coroscope-analysis.h"
+#include "coro-trace-progress.h"
 
 G_BEGIN_DECLS
 
@@ -62,6 +63,30 @@ gboolean         coro_trace_export_tasks_csv_to_file (CoroTrace         *trace,
                                                       GFile             *file,
                                                       GCancellable      *cancellable,
                                                       GError           **error);
+void             coro_trace_export_json_async        (CoroTraceIndex        *index,
+                                                      GFile                 *file,
+                                                      CoroTraceFormat        format,
+                                                      int                    io_priority,
+                                                      GCancellable          *cancellable,
+                                                      CoroTraceProgressFunc  progress,
+                                                      gpointer               progress_data,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+gboolean         coro_trace_export_json_finish       (CoroTraceIndex        *index,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
+void             coro_trace_export_csv_async         (CoroTraceIndex        *index,
+                                                      GFile                 *file,
+                                                      CoroTraceFormat        format,
+                                                      int                    io_priority,
+                                                      GCancellable          *cancellable,
+                                                      CoroTraceProgressFunc  progress,
+                                                      gpointer               progress_data,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+gboolean         coro_trace_export_csv_finish        (CoroTraceIndex        *index,
+                                                      GAsyncResult          *result,
+                                                      GError               **error);
 void             coro_trace_format_time_us           (GString           *string,
                                                       gint64             time_ns);
 

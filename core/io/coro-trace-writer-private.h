@@ -15,12 +15,17 @@
 #include <string.h>
 
 #include "coroscope-analysis.h"
+#include "coro-progress-private.h"
 
 G_BEGIN_DECLS
 
 /* 256 KiB per write(): large enough that the syscalls vanish from the
  * profile, small enough to stay in L2. */
 #define WRITER_BUFFER_SIZE (256 * 1024)
+
+/* How often a writer looks at the cancellable and reports progress: every
+ * 65,536 events, some 30 ms of a 1 M-event export (a mask) */
+#define WRITER_CHECK_MASK 0xffff
 
 typedef struct
 {
@@ -29,6 +34,7 @@ typedef struct
   char          *buffer;
   gsize          len;
   GError        *error;
+  CoroProgress  *progress;     /* nullable */
 } Writer;
 
 static inline void
@@ -41,6 +47,7 @@ writer_init (Writer        *w,
   w->buffer = g_malloc (WRITER_BUFFER_SIZE);
   w->len = 0;
   w->error = NULL;
+  w->progress = NULL;
 }
 
 static inline void
@@ -142,6 +149,19 @@ writer_str (Writer     *w,
             const char *s)
 {
   writer_raw (w, s, strlen (s));
+}
+
+/* Every WRITER_CHECK_MASK + 1 records: how far the writer got, and
+ * whether to stop. Returns FALSE (with w->error set) when cancelled. */
+static inline gboolean
+writer_checkpoint (Writer  *w,
+                   guint64  done,
+                   guint64  total)
+{
+  _coro_progress_set (w->progress, done, total);
+
+  return w->cancellable == NULL ||
+         !g_cancellable_set_error_if_cancelled (w->cancellable, &w->error);
 }
 
 /* coro-json-writer.c */
