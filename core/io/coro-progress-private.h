@@ -5,6 +5,8 @@
 
 #pragma once
 
+#include <gio/gio.h>
+
 #include "coro-trace-progress.h"
 
 G_BEGIN_DECLS
@@ -18,5 +20,10 @@ void          _coro_progress_set    (CoroProgress          *self,
                                      guint64                total);
 void          _coro_progress_finish (CoroProgress          *self);
 void          _coro_progress_free   (CoroProgress          *self);
+
+void          _coro_progress_run_in_thread (GTask           *task,
+                                            CoroProgress    *progress,
+                                            GTaskThreadFunc  func,
+                                            GDestroyNotify   result_destroy);
 
 G_END_DECLS

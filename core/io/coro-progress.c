@@ -10,6 +10,7 @@
  * caller's thread. The owner calls _coro_progress_finish() before it
  * completes the operation, which shows the last numbers and stops the
  * source: no report can come after the operation's own callback.
+ * _coro_progress_run_in_thread() does that for a GTask run in a thread.
  */
 
 #define G_LOG_DOMAIN "coro-io"
@@ -149,4 +150,70 @@ _coro_progress_free (CoroProgress *self)
 
   g_source_destroy (&self->source);
   g_source_unref (&self->source);
+}
+
+typedef struct
+{
+  GTask          *task;
+  CoroProgress   *progress;
+  GDestroyNotify  result_destroy;
+} Relay;
+
+/* On the caller's context, once the worker returned */
+static void
+relay_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Relay *relay = user_data;
+  GError *error = NULL;
+  gpointer value;
+
+  _coro_progress_finish (relay->progress);
+
+  value = g_task_propagate_pointer (G_TASK (result), &error);
+  if (error != NULL)
+    g_task_return_error (relay->task, error);
+  else
+    g_task_return_pointer (relay->task, value, relay->result_destroy);
+
+  g_object_unref (relay->task);
+  g_free (relay);
+}
+
+/**
+ * _coro_progress_run_in_thread:
+ * @task: the caller's task, made on the context that shows @progress
+ * @progress: (nullable): the operation's progress
+ * @func: the work; it gets a task of its own, with @task's task data and
+ *   cancellable, and returns a pointer (or an error) on it
+ * @result_destroy: (nullable): frees what @func returns
+ *
+ * g_task_run_in_thread() for @task, but with the work in a worker task of
+ * its own whose callback, on @task's context, shows the last progress and
+ * only then returns @task: the caller's callback comes after every report.
+ * Cancelling does not cut the wait short (check-cancellable is off): the
+ * result is what the work did.
+ */
+void
+_coro_progress_run_in_thread (GTask           *task,
+                              CoroProgress    *progress,
+                              GTaskThreadFunc  func,
+                              GDestroyNotify   result_destroy)
+{
+  Relay *relay = g_new0 (Relay, 1);
+  g_autoptr (GTask) worker = NULL;
+
+  relay->task = g_object_ref (task);
+  relay->progress = progress;
+  relay->result_destroy = result_destroy;
+
+  g_task_set_check_cancellable (task, FALSE);
+
+  worker = g_task_new (NULL, g_task_get_cancellable (task), relay_cb, relay);
+  g_task_set_source_tag (worker, _coro_progress_run_in_thread);
+  g_task_set_priority (worker, g_task_get_priority (task));
+  g_task_set_task_data (worker, g_task_get_task_data (task), NULL);
+  g_task_set_check_cancellable (worker, FALSE);
+  g_task_run_in_thread (worker, func);
 }

@@ -225,30 +225,7 @@ export_thread (GTask        *worker,
     }
 
   _coro_progress_set (job->progress, job->total, job->total);
-  g_task_return_boolean (worker, TRUE);
-}
-
-/* On the caller's context, once the worker is done: the last progress
- * report, then the caller's callback */
-static void
-export_done_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  ExportJob *job = g_task_get_task_data (task);
-  GError *error = NULL;
-
-  _coro_progress_finish (job->progress);
-
-  if (coro_trace_index_get_n_indexed (job->index) != job->n_indexed ||
-      coro_trace_get_n_events (coro_trace_index_get_trace (job->index)) != job->n_events)
-    g_critical ("The trace or its index changed while a worker thread exported them");
-
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
+  g_task_return_pointer (worker, GINT_TO_POINTER (TRUE), NULL);
 }
 
 static void
@@ -264,7 +241,6 @@ export_async (CoroTraceIndex        *index,
               gpointer               source_tag)
 {
   g_autoptr (GTask) task = g_task_new (index, cancellable, callback, user_data);
-  g_autoptr (GTask) worker = NULL;
   ExportJob *job = g_new0 (ExportJob, 1);
 
   job->index = g_object_ref (index);
@@ -278,18 +254,10 @@ export_async (CoroTraceIndex        *index,
   g_task_set_source_tag (task, source_tag);
   g_task_set_priority (task, io_priority);
   g_task_set_task_data (task, job, export_job_free);
+
   /* A cancel that comes after the new file took the old one's place is
    * too late: the file is written, and the result says so. */
-  g_task_set_check_cancellable (task, FALSE);
-
-  /* The worker is a task of its own so that export_done_cb() runs on this
-   * context before the caller's callback: no progress report after it. */
-  worker = g_task_new (NULL, cancellable, export_done_cb, g_object_ref (task));
-  g_task_set_source_tag (worker, export_async);
-  g_task_set_priority (worker, io_priority);
-  g_task_set_task_data (worker, job, NULL);
-  g_task_set_check_cancellable (worker, FALSE);
-  g_task_run_in_thread (worker, export_thread);
+  _coro_progress_run_in_thread (task, job->progress, export_thread, NULL);
 }
 
 static gboolean
@@ -298,12 +266,19 @@ export_finish (CoroTraceIndex  *index,
                gpointer         source_tag,
                GError         **error)
 {
+  ExportJob *job;
+
   g_return_val_if_fail (CORO_IS_TRACE_INDEX (index), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, index), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return g_task_propagate_boolean (G_TASK (result), error);
+  job = g_task_get_task_data (G_TASK (result));
+  if (coro_trace_index_get_n_indexed (index) != job->n_indexed ||
+      coro_trace_get_n_events (coro_trace_index_get_trace (index)) != job->n_events)
+    g_critical ("The trace or its index changed while a worker thread exported them");
+
+  return g_task_propagate_pointer (G_TASK (result), error) != NULL;
 }
 
 /* ---- the API --------------------------------------------------------- */
@@ -457,8 +432,9 @@ coro_trace_export_tasks_csv_to_file (CoroTrace        *trace,
  * runs, the caller must not update @index (coro_trace_index_update() and
  * the like) nor add anything to its trace (events, strings, metadata);
  * it may keep reading both. A trace that is still recording must stop
- * first (or wait with the export until its run ended). A change is caught
- * afterwards with a critical warning, not prevented.
+ * first (or wait with the export until its run ended). A change is
+ * caught, not prevented: the _finish function, called before anything
+ * else in @callback, warns (critically) when it sees one.
  *
  * Call coro_trace_export_json_finish() from @callback.
  */

@@ -11,6 +11,7 @@
 #pragma once
 
 #include "coroscope-trace.h"
+#include "coro-progress-private.h"
 #include "coro-trace-reader.h"
 
 G_BEGIN_DECLS
@@ -126,6 +127,9 @@ gboolean   _coro_trace_reader_parse_int    (const char       *s,
 CoroTrace *_coro_trace_reader_load_stream  (GInputStream     *input,
                                             const char       *name,
                                             guint64           max_bytes,
+                                            GSeekable        *position,
+                                            guint64           size,
+                                            CoroProgress     *progress,
                                             GCancellable     *cancellable,
                                             GError          **error);
 

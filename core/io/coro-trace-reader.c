@@ -355,7 +355,7 @@ coro_trace_reader_load_stream (GInputStream  *stream,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return _coro_trace_reader_load_stream (stream, display_name, max_bytes, cancellable, error);
+  return _coro_trace_reader_load_stream (stream, display_name, max_bytes, NULL, 0, NULL, cancellable, error);
 }
 
 /**
@@ -377,7 +377,53 @@ coro_trace_reader_load_bytes (GBytes      *bytes,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   stream = g_memory_input_stream_new_from_bytes (bytes);
-  return _coro_trace_reader_load_stream (stream, display_name, 0, NULL, error);
+  return _coro_trace_reader_load_stream (stream, display_name, 0, NULL, 0, NULL, NULL, error);
+}
+
+static CoroTrace *
+load_file (GFile         *file,
+           CoroProgress  *progress,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  g_autoptr (GFileInputStream) stream = NULL;
+  g_autoptr (GFileInfo) info = NULL;
+  g_autofree char *name = g_file_get_parse_name (file);
+  g_autoptr (CoroTrace) trace = NULL;
+  guint64 size = 0;
+
+  stream = g_file_read (file, cancellable, error);
+  if (stream == NULL)
+    {
+      g_prefix_error (error, "%s: ", name);
+      return NULL;
+    }
+
+  info = g_file_input_stream_query_info (stream, G_FILE_ATTRIBUTE_STANDARD_SIZE, cancellable, NULL);
+  if (info != NULL && g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_STANDARD_SIZE))
+    size = (guint64) g_file_info_get_size (info);
+  if (size > CORO_TRACE_READER_MAX_BYTES)
+    {
+      g_autofree char *size_text = g_format_size_full (size, G_FORMAT_SIZE_IEC_UNITS);
+      g_autofree char *limit = g_format_size_full (CORO_TRACE_READER_MAX_BYTES, G_FORMAT_SIZE_IEC_UNITS);
+
+      g_set_error (error, CORO_TRACE_READER_ERROR, CORO_TRACE_READER_ERROR_TOO_LARGE,
+                   _("%s: %s is more than the %s a trace may have"), name, size_text, limit);
+      return NULL;
+    }
+
+  _coro_progress_set (progress, 0, size);
+  trace = _coro_trace_reader_load_stream (G_INPUT_STREAM (stream), name, 0, G_SEEKABLE (stream), size,
+                                          progress, cancellable, error);
+  if (trace != NULL && progress != NULL)
+    {
+      /* the whole file, whatever its size said */
+      guint64 done = (guint64) g_seekable_tell (G_SEEKABLE (stream));
+
+      _coro_progress_set (progress, MAX (done, size), MAX (done, size));
+    }
+
+  return g_steal_pointer (&trace);
 }
 
 /**
@@ -397,36 +443,110 @@ coro_trace_reader_load_file (GFile         *file,
                              GCancellable  *cancellable,
                              GError       **error)
 {
-  g_autoptr (GFileInputStream) stream = NULL;
-  g_autoptr (GFileInfo) info = NULL;
-  g_autofree char *name = NULL;
-
   g_return_val_if_fail (G_IS_FILE (file), NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  name = g_file_get_parse_name (file);
+  return load_file (file, NULL, cancellable, error);
+}
 
-  stream = g_file_read (file, cancellable, error);
-  if (stream == NULL)
-    {
-      g_prefix_error (error, "%s: ", name);
-      return NULL;
-    }
+typedef struct
+{
+  GFile        *file;
+  CoroProgress *progress;
+} LoadJob;
 
-  info = g_file_input_stream_query_info (stream, G_FILE_ATTRIBUTE_STANDARD_SIZE, cancellable, NULL);
-  if (info != NULL && g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_STANDARD_SIZE) &&
-      (guint64) g_file_info_get_size (info) > CORO_TRACE_READER_MAX_BYTES)
-    {
-      g_autofree char *size = g_format_size_full ((guint64) g_file_info_get_size (info), G_FORMAT_SIZE_IEC_UNITS);
-      g_autofree char *limit = g_format_size_full (CORO_TRACE_READER_MAX_BYTES, G_FORMAT_SIZE_IEC_UNITS);
+static void
+load_job_free (gpointer data)
+{
+  LoadJob *job = data;
 
-      g_set_error (error, CORO_TRACE_READER_ERROR, CORO_TRACE_READER_ERROR_TOO_LARGE,
-                   _("%s: %s is more than the %s a trace may have"), name, size, limit);
-      return NULL;
-    }
+  _coro_progress_free (job->progress);
+  g_clear_object (&job->file);
+  g_free (job);
+}
 
-  return _coro_trace_reader_load_stream (G_INPUT_STREAM (stream), name, 0, cancellable, error);
+static void
+load_thread (GTask        *worker,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  LoadJob *job = task_data;
+  GError *error = NULL;
+  CoroTrace *trace = load_file (job->file, job->progress, cancellable, &error);
+
+  if (trace == NULL)
+    g_task_return_error (worker, error);
+  else
+    g_task_return_pointer (worker, trace, g_object_unref);
+}
+
+/**
+ * coro_trace_reader_load_file_async:
+ * @file: a `.json` or `.json.gz` trace
+ * @io_priority: the GLib priority of the request
+ * @cancellable: (nullable): a #GCancellable
+ * @progress: (nullable): called with the bytes of @file read so far and
+ *   its size, on the thread-default main context of the caller
+ * @progress_data: (closure progress): data for @progress; it must live
+ *   until @callback runs
+ * @callback: called when the trace is loaded
+ * @user_data: data for @callback
+ *
+ * coro_trace_reader_load_file() in a worker thread. The trace it makes
+ * there is an imported one: it attaches nothing to any main context, and
+ * nothing touches it once @callback has it.
+ *
+ * Call coro_trace_reader_load_file_finish() from @callback.
+ */
+void
+coro_trace_reader_load_file_async (GFile                 *file,
+                                   int                    io_priority,
+                                   GCancellable          *cancellable,
+                                   CoroTraceProgressFunc  progress,
+                                   gpointer               progress_data,
+                                   GAsyncReadyCallback    callback,
+                                   gpointer               user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  LoadJob *job;
+
+  g_return_if_fail (G_IS_FILE (file));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  job = g_new0 (LoadJob, 1);
+  job->file = g_object_ref (file);
+  job->progress = _coro_progress_new (progress, progress_data);
+
+  task = g_task_new (file, cancellable, callback, user_data);
+  g_task_set_source_tag (task, coro_trace_reader_load_file_async);
+  g_task_set_priority (task, io_priority);
+  g_task_set_task_data (task, job, load_job_free);
+  _coro_progress_run_in_thread (task, job->progress, load_thread, g_object_unref);
+}
+
+/**
+ * coro_trace_reader_load_file_finish:
+ * @file: the file given to coro_trace_reader_load_file_async()
+ * @result: the result the callback got
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the trace, or %NULL with @error
+ *   set as coro_trace_reader_load_file() sets it (G_IO_ERROR_CANCELLED
+ *   when it was cancelled)
+ */
+CoroTrace *
+coro_trace_reader_load_file_finish (GFile         *file,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  g_return_val_if_fail (G_IS_FILE (file), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, file), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == coro_trace_reader_load_file_async, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /**

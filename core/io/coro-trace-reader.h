@@ -10,6 +10,7 @@
 #endif
 
 #include "coroscope-trace.h"
+#include "coro-trace-progress.h"
 
 G_BEGIN_DECLS
 
@@ -53,6 +54,16 @@ CoroTrace       *coro_trace_reader_load_stream (GInputStream      *stream,
 CoroTrace       *coro_trace_reader_load_bytes  (GBytes            *bytes,
                                                 const char        *display_name,
                                                 GError           **error);
+void             coro_trace_reader_load_file_async  (GFile                 *file,
+                                                     int                    io_priority,
+                                                     GCancellable          *cancellable,
+                                                     CoroTraceProgressFunc  progress,
+                                                     gpointer               progress_data,
+                                                     GAsyncReadyCallback    callback,
+                                                     gpointer               user_data);
+CoroTrace       *coro_trace_reader_load_file_finish (GFile                 *file,
+                                                     GAsyncResult          *result,
+                                                     GError               **error);
 gboolean         coro_trace_reader_is_foreign  (CoroTrace         *trace);
 
 G_END_DECLS

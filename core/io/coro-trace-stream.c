@@ -985,10 +985,15 @@ reader_init (CoroTraceReader *r,
   _coro_foreign_import_init (r);
 }
 
+/* @progress, when given, counts the bytes read from @position (the file
+ * under a gzip stream) out of @size */
 CoroTrace *
 _coro_trace_reader_load_stream (GInputStream  *input,
                                 const char    *name,
                                 guint64        max_bytes,
+                                GSeekable     *position,
+                                guint64        size,
+                                CoroProgress  *progress,
                                 GCancellable  *cancellable,
                                 GError       **error)
 {
@@ -1067,6 +1072,13 @@ _coro_trace_reader_load_stream (GInputStream  *input,
         break;
 
       advance_position (&r, chunk, (gsize) n);
+
+      if (progress != NULL)
+        {
+          guint64 done = (guint64) g_seekable_tell (position);
+
+          _coro_progress_set (progress, done, MAX (size, done));
+        }
     }
 
   if (r.error == NULL && n == 0 && status == yajl_status_ok)
