@@ -227,7 +227,7 @@ static const char foreign_trace[] =
   "{\"ph\":\"M\",\"pid\":1,\"tid\":2,\"name\":\"thread_sort_index\",\"args\":{\"sort_index\":-1}},\n"
   "{\"ph\":\"X\",\"pid\":1,\"tid\":1,\"ts\":1000.5,\"dur\":100,\"name\":\"Task\",\"cat\":\"x\"},\n"
   "{\"ph\":\"X\",\"pid\":1,\"tid\":1,\"ts\":1010,\"dur\":10,\"name\":\"Nested\"},\n"
-  "{\"ph\":\"X\",\"pid\":1,\"tid\":1,\"ts\":1200,\"dur\":-5,\"name\":\"Negative\"},\n"
+  "{\"ph\":\"X\",\"pid\":1,\"tid\":1,\"ts\":1200,\"name\":\"No duration\"},\n"
   "{\"ph\":\"B\",\"pid\":1,\"tid\":2,\"ts\":1050,\"name\":\"Layout\"},\n"
   "{\"ph\":\"E\",\"pid\":1,\"tid\":2,\"ts\":1070},\n"
   "{\"ph\":\"E\",\"pid\":1,\"tid\":2,\"ts\":1080},\n"
@@ -339,6 +339,12 @@ test_reader_errors (void)
     { "{\"traceEvents\": [{\"ph\":\"X\",\"ts\":NaN}]}", CORO_TRACE_READER_ERROR_SYNTAX, "*not valid JSON*" },
     { "{\"traceEvents\": [{\"ph\":\"X\",\"ts\":1e308}]}", CORO_TRACE_READER_ERROR_RANGE, "*out of range*" },
     { "{\"traceEvents\": [{\"ph\":\"X\",\"ts\":1,\"dur\":-1e300}]}", CORO_TRACE_READER_ERROR_RANGE, "*out of range*" },
+    /* a negative duration anywhere, a negative time in a Coroscope trace:
+     * refused with the file, the line and the event's index */
+    { "{\"traceEvents\": [{\"ph\":\"X\",\"pid\":1,\"tid\":1,\"ts\":1,\"dur\":1},\n{\"ph\":\"X\",\"pid\":1,\"tid\":1,\"ts\":5,\"dur\":-2,\"name\":\"a\"}]}",
+      CORO_TRACE_READER_ERROR_RANGE, "bad.json:2:*: event 1: negative dur" },
+    { "{\"traceEvents\": [{\"ph\":\"i\",\"pid\":1,\"tid\":1,\"ts\":1,\"dur\":-0.5,\"name\":\"a\"}]}",
+      CORO_TRACE_READER_ERROR_RANGE, "bad.json:1:*: event 0: negative dur" },
     { "{\"traceEvents\": [{\"ph\":1}]}", CORO_TRACE_READER_ERROR_SHAPE, "*ph is not a string" },
     { "{\"traceEvents\": [{\"ph\":\"X\",\"tid\":1.5}]}", CORO_TRACE_READER_ERROR_RANGE, "*tid*" },
     { "{\"traceEvents\": [{\"ph\":\"i\",\"name\":\"\xff\"}]}", CORO_TRACE_READER_ERROR_SYNTAX, "*not valid JSON*" },
@@ -349,6 +355,16 @@ test_reader_errors (void)
     { "{\"otherData\":{\"coroscope\":99},\"traceEvents\":[]}", CORO_TRACE_READER_ERROR_VERSION, "*newer Coroscope*" },
     /* Coroscope traces are held to their own rules */
     { "{\"otherData\":{\"coroscope\":1},\"traceEvents\":[{\"ph\":\"i\",\"pid\":1,\"tid\":1,\"ts\":-1,\"name\":\"yield\"}]}",
+      CORO_TRACE_READER_ERROR_RANGE, "*event 0: negative ts or dur" },
+    /* derived records too: a run span, a counter, a flow */
+    { "{\"otherData\":{\"coroscope\":1},\"traceEvents\":[{\"ph\":\"i\",\"pid\":1,\"tid\":1,\"ts\":1,\"name\":\"yield\"},\n"
+      "{\"ph\":\"X\",\"pid\":1,\"tid\":1,\"ts\":2,\"dur\":-1,\"cat\":\"run\",\"name\":\"x\"}]}",
+      CORO_TRACE_READER_ERROR_RANGE, "bad.json:2:*: event 1: negative ts or dur" },
+    { "{\"otherData\":{\"coroscope\":1},\"traceEvents\":[{\"ph\":\"X\",\"pid\":1,\"tid\":1,\"ts\":-3,\"dur\":4,\"cat\":\"run\",\"name\":\"x\"}]}",
+      CORO_TRACE_READER_ERROR_RANGE, "bad.json:1:*: event 0: negative ts or dur" },
+    { "{\"otherData\":{\"coroscope\":1},\"traceEvents\":[{\"ph\":\"C\",\"pid\":1,\"tid\":9,\"ts\":-1,\"name\":\"tasks\",\"args\":{}}]}",
+      CORO_TRACE_READER_ERROR_RANGE, "*event 0: negative ts or dur" },
+    { "{\"otherData\":{\"coroscope\":1},\"traceEvents\":[{\"ph\":\"s\",\"pid\":1,\"tid\":9,\"ts\":-7,\"id\":1,\"name\":\"wake\"}]}",
       CORO_TRACE_READER_ERROR_RANGE, "*event 0: negative ts or dur" },
     { "{\"otherData\":{\"coroscope\":1},\"traceEvents\":[{\"ph\":\"Z\",\"pid\":1,\"tid\":1,\"ts\":1,\"name\":\"yield\"}]}",
       CORO_TRACE_READER_ERROR_SHAPE, "*unknown ph in a Coroscope trace" },

@@ -119,6 +119,14 @@ _coro_foreign_import_read_event (CoroTraceReader *r)
   guint lane_index;
   ForeignLane *lane;
 
+  /* A negative time is fine (it is rebased), a negative duration is not:
+   * no tool writes one, so the file is corrupt rather than odd. */
+  if ((ev->has & HAS_DUR) != 0 && ev->dur_ns < 0)
+    {
+      _coro_trace_reader_event_fail (r, CORO_TRACE_READER_ERROR_RANGE, _("negative dur"));
+      return;
+    }
+
   switch (ev->ph)
     {
     case 'M':
@@ -164,7 +172,7 @@ _coro_foreign_import_read_event (CoroTraceReader *r)
   switch (ev->ph)
     {
     case 'X':
-      if ((ev->has & HAS_DUR) == 0 || ev->dur_ns < 0)
+      if ((ev->has & HAS_DUR) == 0)
         {
           r->skipped_negative++;
           return;

@@ -130,6 +130,14 @@ _coro_trace_reader_read_event (CoroTraceReader *r)
   guint16 reason = 0;
   gint64 flags = 0;
 
+  /* on every record, derived ones too: Coroscope never writes a negative
+   * time, so one means the file is corrupt */
+  if (((ev->has & HAS_TS) != 0 && ev->ts_ns < 0) || ((ev->has & HAS_DUR) != 0 && ev->dur_ns < 0))
+    {
+      _coro_trace_reader_event_fail (r, CORO_TRACE_READER_ERROR_RANGE, _("negative ts or dur"));
+      return;
+    }
+
   if (ev->ph == 'M')
     {
       if ((ev->has & HAS_OS_TID) != 0 && (ev->has & HAS_TID) != 0 &&
@@ -172,12 +180,6 @@ _coro_trace_reader_read_event (CoroTraceReader *r)
   if ((ev->has & HAS_TS) == 0 || (ev->has & HAS_TID) == 0)
     {
       _coro_trace_reader_event_fail (r, CORO_TRACE_READER_ERROR_SHAPE, _("an event record needs ts and tid"));
-      return;
-    }
-
-  if (ev->ts_ns < 0 || ((ev->has & HAS_DUR) != 0 && ev->dur_ns < 0))
-    {
-      _coro_trace_reader_event_fail (r, CORO_TRACE_READER_ERROR_RANGE, _("negative ts or dur"));
       return;
     }
 
