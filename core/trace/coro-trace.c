@@ -417,25 +417,10 @@ coro_trace_append_at (CoroTrace     *self,
                       guint8         flags,
                       guint64        arg)
 {
-  CoroEvent *event;
-
   g_return_if_fail (CORO_IS_TRACE (self));
   g_return_if_fail (!self->live);
 
-  if (G_UNLIKELY (self->cur_len == CORO_TRACE_CHUNK_EVENTS))
-    _coro_trace_add_chunk (self);
-
-  event = &self->cur_chunk[self->cur_len++];
-  self->n_events++;
-
-  event->time = (guint64) time_ns;
-  event->task = task;
-  event->other = other;
-  event->thread_id = thread_id;
-  event->kind = kind;
-  event->flags = flags;
-  event->reason = reason;
-  event->arg = arg;
+  _coro_trace_append_record (self, (guint64) time_ns, thread_id, kind, task, other, reason, flags, arg);
 }
 
 void
