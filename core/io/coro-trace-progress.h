@@ -22,10 +22,10 @@ G_BEGIN_DECLS
  * How far an asynchronous read or export got, in the unit the function
  * taking it names (events, tasks, bytes). It is called on the main context
  * that was the thread-default one when the operation started, never from
- * the worker thread; @done only grows from one call to the next, and the
- * last call, made before the operation's #GAsyncReadyCallback when it
- * succeeded, has @done equal to @total. Calls are coalesced: a busy main
- * context sees fewer of them, never a stale one.
+ * the worker thread and never after the operation's #GAsyncReadyCallback.
+ * @done never goes back from one call to the next; when the operation
+ * succeeds, the last call has @done equal to @total. Calls are coalesced:
+ * a busy main context sees fewer of them, never a stale one.
  */
 typedef void (*CoroTraceProgressFunc) (guint64  done,
                                        guint64  total,
