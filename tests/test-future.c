@@ -156,6 +156,7 @@ static void
 gather_three (CoroTask *task,
               gpointer  data)
 {
+  guint32 *child_ids = data;
   CoroScheduler *scheduler = coro_task_get_scheduler (task);
   CoroTask *children[3];
   g_autoptr(CoroFuture) all = NULL;
@@ -167,6 +168,8 @@ gather_three (CoroTask *task,
   children[1] = coro_scheduler_spawn (scheduler, "10", sleep_and_return, GUINT_TO_POINTER (10), NULL, NULL);
   children[2] = coro_scheduler_spawn (scheduler, "20", sleep_and_return, GUINT_TO_POINTER (20), NULL, NULL);
   all = coro_future_all ((CoroFuture **) children, 3);
+  for (guint i = 0; i < 3; i++)
+    child_ids[i] = coro_task_get_id (children[i]);
 
   values = coro_await_full (all, CORO_AWAIT_GATHER, -1, &error);
   g_assert_no_error (error);
@@ -182,13 +185,49 @@ static void
 test_gather_tasks (void)
 {
   g_autoptr(CoroScheduler) scheduler = coro_scheduler_new (NULL);
-  g_autoptr(CoroTask) task = coro_scheduler_spawn (scheduler, "gather", gather_three, NULL, NULL, NULL);
+  g_autoptr(CoroTrace) trace = coro_trace_new ();
+  g_autoptr(CoroTask) task = NULL;
+  guint32 child_ids[3] = { 0, 0, 0 };
+  gint64 begin_ns[3] = { -1, -1, -1 };
+  gint64 end_ns[3] = { -1, -1, -1 };
+  gint64 last_begin = G_MININT64, first_end = G_MAXINT64;
   gint64 start = g_get_monotonic_time ();
 
+  coro_scheduler_set_trace (scheduler, trace);
+  task = coro_scheduler_spawn (scheduler, "gather", gather_three, child_ids, NULL, NULL);
   coro_test_run_until (coro_future_is_done (CORO_FUTURE (task)));
   g_assert_cmpstr (coro_future_get_value (CORO_FUTURE (task)), ==, "slept 30;slept 10;slept 20;");
-  /* the sleeps overlapped: at least the longest, not checked against the sum */
+  /* at least the longest sleep */
   g_assert_cmpint (g_get_monotonic_time () - start, >=, 30000);
+
+  /* The sleeps overlapped: each child began its sleep before any ended
+   * it. A gather that ran its children one after the other would have
+   * each sleep end before the next began. */
+  for (guint i = 0; i < coro_trace_get_n_events (trace); i++)
+    {
+      const CoroEvent *event = coro_trace_get_event (trace, i);
+
+      if (event->reason != CORO_AWAIT_SLEEP)
+        continue;
+      for (guint c = 0; c < 3; c++)
+        {
+          if (event->task != child_ids[c])
+            continue;
+          if (event->kind == CORO_EVENT_AWAIT_BEGIN)
+            begin_ns[c] = coro_trace_event_time_ns (trace, event);
+          else if (event->kind == CORO_EVENT_AWAIT_END)
+            end_ns[c] = coro_trace_event_time_ns (trace, event);
+        }
+    }
+
+  for (guint c = 0; c < 3; c++)
+    {
+      g_assert_cmpint (begin_ns[c], >=, 0);
+      g_assert_cmpint (end_ns[c], >, begin_ns[c]);
+      last_begin = MAX (last_begin, begin_ns[c]);
+      first_end = MIN (first_end, end_ns[c]);
+    }
+  g_assert_cmpint (last_begin, <, first_end);
 }
 
 int

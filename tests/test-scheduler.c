@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <gio/gunixinputstream.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -800,17 +801,54 @@ run_overflow (void)
   coro_test_run_until (task_is_done (task));
 }
 
+/* GLib does not tell the parent which signal ended the child, so the child
+ * reports it: a handler on an alternate stack (the faulting stack is the
+ * one that overflowed) writes which fault it caught and exits. */
+#define FAULT_EXIT_CODE 77
+
+static void
+fault_caught (int signum)
+{
+  static const char segv[] = "fault caught: SIGSEGV\n";
+  static const char bus[] = "fault caught: SIGBUS\n";
+
+  /* async-signal-safe: write() and _exit() only */
+  if (signum == SIGSEGV)
+    (void) !write (STDERR_FILENO, segv, sizeof segv - 1);
+  else
+    (void) !write (STDERR_FILENO, bus, sizeof bus - 1);
+  _exit (FAULT_EXIT_CODE);
+}
+
+static void
+catch_faults (void)
+{
+  static char alternate_stack[64 * 1024];
+  stack_t stack = { .ss_sp = alternate_stack, .ss_size = sizeof alternate_stack };
+  struct sigaction action = { .sa_handler = fault_caught, .sa_flags = SA_ONSTACK };
+
+  sigemptyset (&action.sa_mask);
+  g_assert_cmpint (sigaltstack (&stack, NULL), ==, 0);
+  g_assert_cmpint (sigaction (SIGSEGV, &action, NULL), ==, 0);
+  g_assert_cmpint (sigaction (SIGBUS, &action, NULL), ==, 0);
+}
+
+/* The guard below a stack turns an overflow into a fault at once, not a
+ * crash somewhere later (the canary's abort, a corrupted neighbour) */
 static void
 test_stack_overflow_guard (void)
 {
   if (g_test_subprocess ())
     {
+      catch_faults ();
       run_overflow ();
       return;
     }
 
   g_test_trap_subprocess (NULL, 0, 0);
   g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*fault caught: SIG*");
+  g_test_trap_assert_stderr_unmatched ("*Stack overflow in*");
 }
 
 static void

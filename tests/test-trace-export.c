@@ -792,6 +792,19 @@ test_export_atomic (void)
       contents = read_file (path);
       g_assert_cmpstr (contents, ==, "previous");
       g_assert_cmpuint (count_entries (dir), ==, 1);
+
+      /* nor is a partial new file left where there was none */
+      {
+        g_autofree char *fresh_path = g_build_filename (dir, "fresh.json", NULL);
+        g_autoptr (GFile) fresh = g_file_new_for_path (fresh_path);
+
+        g_clear_error (&error);
+        g_assert_false (coro_trace_export_to_file (trace, NULL, fresh, CORO_TRACE_FORMAT_AUTO, NULL, &error));
+        g_assert_true (error->domain == G_IO_ERROR);
+        g_assert_false (g_file_test (fresh_path, G_FILE_TEST_EXISTS));
+        g_assert_cmpuint (count_entries (dir), ==, 1);
+      }
+
       g_unlink (path);
       g_rmdir (dir);
       return;
@@ -1109,6 +1122,305 @@ test_export_real_run (void)
   json_node_unref (s.root);
 }
 
+/* ---- off the caller's thread ------------------------------------------ */
+
+typedef struct
+{
+  GThread      *main_thread;
+  GArray       *done;             /* guint64, one per progress report */
+  GArray       *totals;
+  GAsyncResult *result;
+  GCancellable *cancel_midway;    /* cancelled at the first report inside (0, total) */
+  gboolean      cancelled_midway;
+} AsyncExport;
+
+static void
+async_export_init (AsyncExport  *ae,
+                   GCancellable *cancel_midway)
+{
+  ae->main_thread = g_thread_self ();
+  ae->done = g_array_new (FALSE, FALSE, sizeof (guint64));
+  ae->totals = g_array_new (FALSE, FALSE, sizeof (guint64));
+  ae->result = NULL;
+  ae->cancel_midway = cancel_midway;
+  ae->cancelled_midway = FALSE;
+}
+
+static void
+async_export_clear (AsyncExport *ae)
+{
+  g_clear_pointer (&ae->done, g_array_unref);
+  g_clear_pointer (&ae->totals, g_array_unref);
+  g_clear_object (&ae->result);
+}
+
+static void
+async_progress_cb (guint64  done,
+                   guint64  total,
+                   gpointer user_data)
+{
+  AsyncExport *ae = user_data;
+
+  /* on the caller's thread, and never after the result */
+  g_assert_true (g_thread_self () == ae->main_thread);
+  g_assert_null (ae->result);
+
+  g_array_append_val (ae->done, done);
+  g_array_append_val (ae->totals, total);
+
+  if (ae->cancel_midway != NULL && !ae->cancelled_midway && done > 0 && done < total)
+    {
+      ae->cancelled_midway = TRUE;
+      g_cancellable_cancel (ae->cancel_midway);
+    }
+}
+
+static void
+async_done_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  AsyncExport *ae = user_data;
+
+  g_assert_true (g_thread_self () == ae->main_thread);
+  g_assert_null (ae->result);
+  ae->result = g_object_ref (result);
+}
+
+/* Exports @index to @file in @format, off this thread, and waits */
+static gboolean
+run_async_export (AsyncExport      *ae,
+                  CoroTraceIndex   *index,
+                  GFile            *file,
+                  CoroTraceFormat   format,
+                  GCancellable     *cancellable,
+                  GError          **error)
+{
+  guint n_reports;
+  gboolean ok;
+
+  if (format == CORO_TRACE_FORMAT_JSON || format == CORO_TRACE_FORMAT_JSON_GZ)
+    coro_trace_export_json_async (index, file, format, G_PRIORITY_DEFAULT, cancellable,
+                                  async_progress_cb, ae, async_done_cb, ae);
+  else
+    coro_trace_export_csv_async (index, file, format, G_PRIORITY_DEFAULT, cancellable,
+                                 async_progress_cb, ae, async_done_cb, ae);
+
+  coro_test_run_until (ae->result != NULL);
+  g_assert_true (g_async_result_get_source_object (ae->result) == (GObject *) index);
+  g_object_unref (index);   /* the ref get_source_object() took */
+
+  if (format == CORO_TRACE_FORMAT_JSON || format == CORO_TRACE_FORMAT_JSON_GZ)
+    ok = coro_trace_export_json_finish (index, ae->result, error);
+  else
+    ok = coro_trace_export_csv_finish (index, ae->result, error);
+
+  /* nothing comes after the result */
+  n_reports = ae->done->len;
+  coro_test_drain_pending ();
+  g_assert_cmpuint (ae->done->len, ==, n_reports);
+
+  return ok;
+}
+
+/* Reports never go back, all count to one total, and a successful export
+ * ends at it */
+static void
+check_progress (AsyncExport *ae,
+                guint64      total,
+                gboolean     succeeded)
+{
+  g_assert_cmpuint (ae->done->len, >=, 1);
+
+  for (guint i = 0; i < ae->done->len; i++)
+    {
+      g_assert_cmpuint (g_array_index (ae->totals, guint64, i), ==, total);
+      g_assert_cmpuint (g_array_index (ae->done, guint64, i), <=, total);
+      if (i > 0)
+        g_assert_cmpuint (g_array_index (ae->done, guint64, i), >, g_array_index (ae->done, guint64, i - 1));
+    }
+
+  if (succeeded)
+    g_assert_cmpuint (g_array_index (ae->done, guint64, ae->done->len - 1), ==, total);
+}
+
+/* Every format: the same bytes as the sync export, which builds an index
+ * of its own, and progress in events (tasks for the tasks table) */
+static void
+test_export_async_same_bytes (void)
+{
+  static const struct { CoroTraceFormat format; const char *name; } cases[] = {
+    { CORO_TRACE_FORMAT_JSON, "run.json" },
+    { CORO_TRACE_FORMAT_JSON_GZ, "run.json.gz" },
+    { CORO_TRACE_FORMAT_EVENTS_CSV, "run.csv" },
+    { CORO_TRACE_FORMAT_TASKS_CSV, "tasks.csv" },
+  };
+  g_autoptr (CoroTrace) trace = trace_test_make_run (300, 11, TRUE);
+  g_autoptr (CoroTraceIndex) index = coro_trace_index_new (trace);
+  g_autofree char *dir = g_dir_make_tmp ("coro-export-XXXXXX", NULL);
+
+  coro_trace_index_update (index);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *sync_path = g_build_filename (dir, "sync", NULL);
+      g_autofree char *async_path = g_build_filename (dir, cases[i].name, NULL);
+      g_autoptr (GFile) sync_file = g_file_new_for_path (sync_path);
+      g_autoptr (GFile) async_file = g_file_new_for_path (async_path);
+      g_autoptr (GError) error = NULL;
+      g_autofree char *expected = NULL;
+      g_autofree char *contents = NULL;
+      gsize expected_len, len;
+      AsyncExport ae;
+
+      g_test_message ("%s", cases[i].name);
+      g_assert_true (coro_trace_export_to_file (trace, NULL, sync_file, cases[i].format, NULL, &error));
+      g_assert_no_error (error);
+
+      async_export_init (&ae, NULL);
+      g_assert_true (run_async_export (&ae, index, async_file, cases[i].format, NULL, &error));
+      g_assert_no_error (error);
+      check_progress (&ae, cases[i].format == CORO_TRACE_FORMAT_TASKS_CSV ? coro_trace_index_get_n_tasks (index)
+                                                                          : coro_trace_get_n_events (trace),
+                      TRUE);
+      async_export_clear (&ae);
+
+      g_assert_true (g_file_get_contents (sync_path, &expected, &expected_len, NULL));
+      g_assert_true (g_file_get_contents (async_path, &contents, &len, NULL));
+      g_assert_cmpuint (len, >, 0);
+      g_assert_cmpmem (contents, len, expected, expected_len);
+      g_assert_cmpuint (count_entries (dir), ==, 2);
+
+      g_unlink (sync_path);
+      g_unlink (async_path);
+    }
+
+  g_rmdir (dir);
+}
+
+/* Big enough that a cancel lands long before the end: 600 k events take
+ * some 0.8 s to export gzip-compressed (release build) */
+#define LONG_TRACE_EVENTS 600000
+
+static CoroTrace *
+make_long_trace (void)
+{
+  CoroTrace *trace = coro_trace_new_for_import ();
+  gint64 now = 1000;
+
+  for (guint32 task = 1; task <= 8; task++)
+    {
+      g_autofree char *url = g_strdup_printf ("https://example.com/long/%u", task);
+
+      sim_append (trace, now++, CORO_EVENT_CREATED, task, 0, 0, 0, coro_trace_intern (trace, url));
+    }
+
+  while (coro_trace_get_n_events (trace) < LONG_TRACE_EVENTS)
+    {
+      for (guint32 task = 1; task <= 8; task++)
+        {
+          sim_append (trace, now += 10, CORO_EVENT_SWITCH, 0, task, 0, 0, 0);
+          sim_append (trace, now += 100 + task, CORO_EVENT_YIELD, task, 0, 0, 0, 0);
+          sim_append (trace, now += 5, CORO_EVENT_SWITCH, task, 0, 0, 0, 0);
+        }
+    }
+
+  return trace;
+}
+
+static void
+test_export_async_progress (void)
+{
+  g_autoptr (CoroTrace) trace = make_long_trace ();
+  g_autoptr (CoroTraceIndex) index = coro_trace_index_new (trace);
+  g_autofree char *dir = g_dir_make_tmp ("coro-export-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "long.csv", NULL);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (GError) error = NULL;
+  AsyncExport ae;
+
+  coro_trace_index_update (index);
+
+  async_export_init (&ae, NULL);
+  g_assert_true (run_async_export (&ae, index, file, CORO_TRACE_FORMAT_EVENTS_CSV, NULL, &error));
+  g_assert_no_error (error);
+  g_test_message ("%u progress reports", ae.done->len);
+  check_progress (&ae, coro_trace_get_n_events (trace), TRUE);
+  async_export_clear (&ae);
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+/* A cancel in the middle stops the worker: G_IO_ERROR_CANCELLED, and no
+ * file, not even a temporary one */
+static void
+test_export_async_cancel (void)
+{
+  g_autoptr (CoroTrace) trace = make_long_trace ();
+  g_autoptr (CoroTraceIndex) index = coro_trace_index_new (trace);
+  g_autofree char *dir = g_dir_make_tmp ("coro-export-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "long.json.gz", NULL);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  gboolean landed = FALSE;
+
+  coro_trace_index_update (index);
+
+  /* The cancel comes from the progress callback on this thread while the
+   * worker writes: on a machine so loaded that the worker finished first,
+   * the file is written (and the result says so); try again. */
+  for (guint attempt = 0; attempt < 5 && !landed; attempt++)
+    {
+      g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+      g_autoptr (GError) error = NULL;
+      AsyncExport ae;
+      gboolean ok;
+
+      async_export_init (&ae, cancellable);
+      ok = run_async_export (&ae, index, file, CORO_TRACE_FORMAT_JSON_GZ, cancellable, &error);
+      g_assert_true (ae.cancelled_midway);
+      check_progress (&ae, coro_trace_get_n_events (trace), ok);
+      async_export_clear (&ae);
+
+      if (ok)
+        {
+          g_test_message ("attempt %u: the export ended before the cancel", attempt);
+          g_assert_no_error (error);
+          g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+          g_unlink (path);
+          continue;
+        }
+
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_assert_nonnull (strstr (error->message, path));
+      g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+      g_assert_cmpuint (count_entries (dir), ==, 0);
+      landed = TRUE;
+    }
+  g_assert_true (landed);
+
+  /* cancelled before it starts: the previous file stays as it was */
+  {
+    g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+    g_autoptr (GError) error = NULL;
+    g_autofree char *contents = NULL;
+    AsyncExport ae;
+
+    g_assert_true (g_file_set_contents (path, "previous", -1, NULL));
+    g_cancellable_cancel (cancellable);
+    async_export_init (&ae, NULL);
+    g_assert_false (run_async_export (&ae, index, file, CORO_TRACE_FORMAT_JSON, cancellable, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    async_export_clear (&ae);
+    contents = read_file (path);
+    g_assert_cmpstr (contents, ==, "previous");
+    g_assert_cmpuint (count_entries (dir), ==, 1);
+  }
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1127,6 +1439,9 @@ main (int   argc,
   g_test_add_func ("/core/trace-export/csv", test_export_csv);
   g_test_add_func ("/core/trace-export/live", test_export_live);
   g_test_add_func ("/core/trace-export/real-run", test_export_real_run);
+  g_test_add_func ("/core/trace-export/async/same-bytes", test_export_async_same_bytes);
+  g_test_add_func ("/core/trace-export/async/progress", test_export_async_progress);
+  g_test_add_func ("/core/trace-export/async/cancel", test_export_async_cancel);
 
   return g_test_run ();
 }

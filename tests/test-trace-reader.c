@@ -229,7 +229,7 @@ static const char foreign_trace[] =
   "{\"ph\":\"M\",\"pid\":1,\"tid\":2,\"name\":\"thread_sort_index\",\"args\":{\"sort_index\":-1}},\n"
   "{\"ph\":\"X\",\"pid\":1,\"tid\":1,\"ts\":1000.5,\"dur\":100,\"name\":\"Task\",\"cat\":\"x\"},\n"
   "{\"ph\":\"X\",\"pid\":1,\"tid\":1,\"ts\":1010,\"dur\":10,\"name\":\"Nested\"},\n"
-  "{\"ph\":\"X\",\"pid\":1,\"tid\":1,\"ts\":1200,\"dur\":-5,\"name\":\"Negative\"},\n"
+  "{\"ph\":\"X\",\"pid\":1,\"tid\":1,\"ts\":1200,\"name\":\"No duration\"},\n"
   "{\"ph\":\"B\",\"pid\":1,\"tid\":2,\"ts\":1050,\"name\":\"Layout\"},\n"
   "{\"ph\":\"E\",\"pid\":1,\"tid\":2,\"ts\":1070},\n"
   "{\"ph\":\"E\",\"pid\":1,\"tid\":2,\"ts\":1080},\n"
@@ -341,6 +341,12 @@ test_reader_errors (void)
     { "{\"traceEvents\": [{\"ph\":\"X\",\"ts\":NaN}]}", CORO_TRACE_READER_ERROR_SYNTAX, "*not valid JSON*" },
     { "{\"traceEvents\": [{\"ph\":\"X\",\"ts\":1e308}]}", CORO_TRACE_READER_ERROR_RANGE, "*out of range*" },
     { "{\"traceEvents\": [{\"ph\":\"X\",\"ts\":1,\"dur\":-1e300}]}", CORO_TRACE_READER_ERROR_RANGE, "*out of range*" },
+    /* a negative duration anywhere, a negative time in a Coroscope trace:
+     * refused with the file, the line and the event's index */
+    { "{\"traceEvents\": [{\"ph\":\"X\",\"pid\":1,\"tid\":1,\"ts\":1,\"dur\":1},\n{\"ph\":\"X\",\"pid\":1,\"tid\":1,\"ts\":5,\"dur\":-2,\"name\":\"a\"}]}",
+      CORO_TRACE_READER_ERROR_RANGE, "bad.json:2:*: event 1: negative dur" },
+    { "{\"traceEvents\": [{\"ph\":\"i\",\"pid\":1,\"tid\":1,\"ts\":1,\"dur\":-0.5,\"name\":\"a\"}]}",
+      CORO_TRACE_READER_ERROR_RANGE, "bad.json:1:*: event 0: negative dur" },
     { "{\"traceEvents\": [{\"ph\":1}]}", CORO_TRACE_READER_ERROR_SHAPE, "*ph is not a string" },
     { "{\"traceEvents\": [{\"ph\":\"X\",\"tid\":1.5}]}", CORO_TRACE_READER_ERROR_RANGE, "*tid*" },
     { "{\"traceEvents\": [{\"ph\":\"i\",\"name\":\"\xff\"}]}", CORO_TRACE_READER_ERROR_SYNTAX, "*not valid JSON*" },
@@ -351,6 +357,16 @@ test_reader_errors (void)
     { "{\"otherData\":{\"coroscope\":99},\"traceEvents\":[]}", CORO_TRACE_READER_ERROR_VERSION, "*newer Coroscope*" },
     /* Coroscope traces are held to their own rules */
     { "{\"otherData\":{\"coroscope\":1},\"traceEvents\":[{\"ph\":\"i\",\"pid\":1,\"tid\":1,\"ts\":-1,\"name\":\"yield\"}]}",
+      CORO_TRACE_READER_ERROR_RANGE, "*event 0: negative ts or dur" },
+    /* derived records too: a run span, a counter, a flow */
+    { "{\"otherData\":{\"coroscope\":1},\"traceEvents\":[{\"ph\":\"i\",\"pid\":1,\"tid\":1,\"ts\":1,\"name\":\"yield\"},\n"
+      "{\"ph\":\"X\",\"pid\":1,\"tid\":1,\"ts\":2,\"dur\":-1,\"cat\":\"run\",\"name\":\"x\"}]}",
+      CORO_TRACE_READER_ERROR_RANGE, "bad.json:2:*: event 1: negative ts or dur" },
+    { "{\"otherData\":{\"coroscope\":1},\"traceEvents\":[{\"ph\":\"X\",\"pid\":1,\"tid\":1,\"ts\":-3,\"dur\":4,\"cat\":\"run\",\"name\":\"x\"}]}",
+      CORO_TRACE_READER_ERROR_RANGE, "bad.json:1:*: event 0: negative ts or dur" },
+    { "{\"otherData\":{\"coroscope\":1},\"traceEvents\":[{\"ph\":\"C\",\"pid\":1,\"tid\":9,\"ts\":-1,\"name\":\"tasks\",\"args\":{}}]}",
+      CORO_TRACE_READER_ERROR_RANGE, "*event 0: negative ts or dur" },
+    { "{\"otherData\":{\"coroscope\":1},\"traceEvents\":[{\"ph\":\"s\",\"pid\":1,\"tid\":9,\"ts\":-7,\"id\":1,\"name\":\"wake\"}]}",
       CORO_TRACE_READER_ERROR_RANGE, "*event 0: negative ts or dur" },
     { "{\"otherData\":{\"coroscope\":1},\"traceEvents\":[{\"ph\":\"Z\",\"pid\":1,\"tid\":1,\"ts\":1,\"name\":\"yield\"}]}",
       CORO_TRACE_READER_ERROR_SHAPE, "*unknown ph in a Coroscope trace" },
@@ -797,6 +813,243 @@ test_reader_real_run (void)
   g_assert_cmpstr (summary, ==, imported_summary);
 }
 
+/* ---- off the caller's thread ------------------------------------------ */
+
+typedef struct
+{
+  GThread      *main_thread;
+  GArray       *done;             /* guint64, one per progress report */
+  GArray       *totals;
+  GAsyncResult *result;
+  GCancellable *cancel_midway;    /* cancelled at the first report inside (0, total) */
+  gboolean      cancelled_midway;
+} AsyncLoad;
+
+static void
+async_load_init (AsyncLoad    *al,
+                 GCancellable *cancel_midway)
+{
+  al->main_thread = g_thread_self ();
+  al->done = g_array_new (FALSE, FALSE, sizeof (guint64));
+  al->totals = g_array_new (FALSE, FALSE, sizeof (guint64));
+  al->result = NULL;
+  al->cancel_midway = cancel_midway;
+  al->cancelled_midway = FALSE;
+}
+
+static void
+async_load_clear (AsyncLoad *al)
+{
+  g_clear_pointer (&al->done, g_array_unref);
+  g_clear_pointer (&al->totals, g_array_unref);
+  g_clear_object (&al->result);
+}
+
+static void
+async_load_progress_cb (guint64  done,
+                        guint64  total,
+                        gpointer user_data)
+{
+  AsyncLoad *al = user_data;
+
+  /* on the caller's thread, and never after the result */
+  g_assert_true (g_thread_self () == al->main_thread);
+  g_assert_null (al->result);
+
+  g_array_append_val (al->done, done);
+  g_array_append_val (al->totals, total);
+
+  if (al->cancel_midway != NULL && !al->cancelled_midway && done > 0 && done < total)
+    {
+      al->cancelled_midway = TRUE;
+      g_cancellable_cancel (al->cancel_midway);
+    }
+}
+
+static void
+async_load_done_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  AsyncLoad *al = user_data;
+
+  g_assert_true (g_thread_self () == al->main_thread);
+  g_assert_null (al->result);
+  al->result = g_object_ref (result);
+}
+
+/* Loads @file off this thread and waits */
+static CoroTrace *
+run_async_load (AsyncLoad     *al,
+                GFile         *file,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  CoroTrace *trace;
+  guint n_reports;
+
+  coro_trace_reader_load_file_async (file, G_PRIORITY_DEFAULT, cancellable,
+                                     async_load_progress_cb, al, async_load_done_cb, al);
+  coro_test_run_until (al->result != NULL);
+  trace = coro_trace_reader_load_file_finish (file, al->result, error);
+
+  /* nothing comes after the result */
+  n_reports = al->done->len;
+  coro_test_drain_pending ();
+  g_assert_cmpuint (al->done->len, ==, n_reports);
+
+  return trace;
+}
+
+/* Reports never go back, and a load that succeeded ends at @total */
+static void
+check_load_progress (AsyncLoad *al,
+                     guint64    total,
+                     gboolean   succeeded)
+{
+  if (succeeded)
+    g_assert_cmpuint (al->done->len, >=, 1);
+
+  for (guint i = 0; i < al->done->len; i++)
+    {
+      g_assert_cmpuint (g_array_index (al->totals, guint64, i), ==, total);
+      g_assert_cmpuint (g_array_index (al->done, guint64, i), <=, total);
+      if (i > 0)
+        g_assert_cmpuint (g_array_index (al->done, guint64, i), >, g_array_index (al->done, guint64, i - 1));
+    }
+
+  if (succeeded)
+    g_assert_cmpuint (g_array_index (al->done, guint64, al->done->len - 1), ==, total);
+}
+
+static guint64
+file_size (const char *path)
+{
+  GStatBuf st;
+
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  return (guint64) st.st_size;
+}
+
+/* The same trace as the sync load, progress in bytes of the file (of the
+ * compressed file for .gz), errors as the sync load gives them */
+static void
+test_reader_async (void)
+{
+  g_autoptr (CoroTrace) trace = trace_test_make_run (300, 12, TRUE);
+  g_autofree char *dir = g_dir_make_tmp ("coro-reader-XXXXXX", NULL);
+  const char *names[] = { "run.json", "run.json.gz" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, names[i], NULL);
+      g_autoptr (GFile) file = g_file_new_for_path (path);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (CoroTrace) sync = NULL;
+      g_autoptr (CoroTrace) async = NULL;
+      g_autoptr (GBytes) sync_bytes = NULL;
+      g_autoptr (GBytes) async_bytes = NULL;
+      AsyncLoad al;
+
+      g_assert_true (coro_trace_export_to_file (trace, NULL, file, CORO_TRACE_FORMAT_AUTO, NULL, &error));
+      g_assert_no_error (error);
+      sync = coro_trace_reader_load_file (file, NULL, &error);
+      g_assert_no_error (error);
+
+      async_load_init (&al, NULL);
+      async = run_async_load (&al, file, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (async);
+      check_load_progress (&al, file_size (path), TRUE);
+      async_load_clear (&al);
+
+      assert_same_trace (trace, async);
+      sync_bytes = trace_test_export_bytes (sync, CORO_TRACE_FORMAT_JSON);
+      async_bytes = trace_test_export_bytes (async, CORO_TRACE_FORMAT_JSON);
+      g_assert_true (g_bytes_equal (sync_bytes, async_bytes));
+
+      g_unlink (path);
+    }
+
+  /* errors come back as the sync load gives them */
+  {
+    g_autofree char *missing_path = g_build_filename (dir, "missing.json", NULL);
+    g_autofree char *bad_path = g_build_filename (dir, "bad.json", NULL);
+    g_autoptr (GFile) missing = g_file_new_for_path (missing_path);
+    g_autoptr (GFile) bad = g_file_new_for_path (bad_path);
+    g_autoptr (GError) error = NULL;
+    CoroTrace *none;
+    AsyncLoad al;
+
+    async_load_init (&al, NULL);
+    none = run_async_load (&al, missing, NULL, &error);
+    g_assert_null (none);
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+    g_assert_true (g_str_has_prefix (error->message, missing_path));
+    async_load_clear (&al);
+    g_clear_error (&error);
+
+    g_assert_true (g_file_set_contents (bad_path, "{\"traceEvents\": [{\"ts\": 1}]}", -1, NULL));
+    async_load_init (&al, NULL);
+    none = run_async_load (&al, bad, NULL, &error);
+    g_assert_null (none);
+    g_assert_error (error, CORO_TRACE_READER_ERROR, CORO_TRACE_READER_ERROR_SHAPE);
+    g_assert_true (g_str_has_prefix (error->message, bad_path));
+    async_load_clear (&al);
+    g_unlink (bad_path);
+  }
+
+  g_rmdir (dir);
+}
+
+/* A cancel in the middle of a 200 k-event file: G_IO_ERROR_CANCELLED */
+static void
+test_reader_async_cancel (void)
+{
+  g_autoptr (CoroTrace) trace = trace_test_make_run (8000, 3, FALSE);
+  g_autofree char *dir = g_dir_make_tmp ("coro-reader-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "big.json.gz", NULL);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (GError) error = NULL;
+  gboolean landed = FALSE;
+
+  g_assert_true (coro_trace_export_to_file (trace, NULL, file, CORO_TRACE_FORMAT_AUTO, NULL, &error));
+  g_assert_no_error (error);
+
+  /* The cancel comes from the progress callback on this thread while the
+   * worker reads: on a machine so loaded that the worker finished first,
+   * the trace is loaded (and the result says so); try again. */
+  for (guint attempt = 0; attempt < 5 && !landed; attempt++)
+    {
+      g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+      g_autoptr (CoroTrace) loaded = NULL;
+      AsyncLoad al;
+
+      async_load_init (&al, cancellable);
+      loaded = run_async_load (&al, file, cancellable, &error);
+      g_assert_true (al.cancelled_midway);
+      check_load_progress (&al, file_size (path), loaded != NULL);
+      async_load_clear (&al);
+
+      if (loaded != NULL)
+        {
+          g_test_message ("attempt %u: the load ended before the cancel", attempt);
+          g_assert_no_error (error);
+          g_assert_cmpuint (coro_trace_get_n_events (loaded), ==, coro_trace_get_n_events (trace));
+          continue;
+        }
+
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_assert_true (g_str_has_prefix (error->message, path));
+      g_clear_error (&error);
+      landed = TRUE;
+    }
+  g_assert_true (landed);
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -817,6 +1070,8 @@ main (int   argc,
   g_test_add_func ("/core/trace-reader/real-run", test_reader_real_run);
   g_test_add_func ("/core/trace-reader/many-lanes", test_reader_many_lanes);
   g_test_add_func ("/core/trace-reader/many-reasons", test_reader_many_reasons);
+  g_test_add_func ("/core/trace-reader/async", test_reader_async);
+  g_test_add_func ("/core/trace-reader/async/cancel", test_reader_async_cancel);
 
   return g_test_run ();
 }

@@ -96,6 +96,50 @@ test_notify_once_per_iteration (void)
   g_assert_cmpuint (counts[1], ==, 501);
 }
 
+static gpointer
+build_import_cb (gpointer data)
+{
+  CoroTrace *trace = coro_trace_new_for_import ();
+
+  for (guint i = 0; i < 500; i++)
+    coro_trace_append_at (trace, i, 7, CORO_EVENT_YIELD, 1, 0, 0, 0, 0);
+
+  return trace;
+}
+
+/* An import attaches nothing to any context: built in a worker thread it
+ * used to attach its notify source to the global default context, where
+ * the main loop read n_events while the worker wrote it. */
+static void
+test_import_no_notify (void)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(CoroTrace) here = NULL;
+  g_autoptr(CoroTrace) there = NULL;
+  guint counts[2] = { 0, 0 };
+  GThread *thread;
+
+  /* made on this thread, under a context of its own */
+  g_main_context_push_thread_default (context);
+  here = coro_trace_new_for_import ();
+  g_signal_connect (here, "events-added", G_CALLBACK (count_emissions), counts);
+  for (guint i = 0; i < 500; i++)
+    coro_trace_append_at (here, i, 7, CORO_EVENT_YIELD, 1, 0, 0, 0, 0);
+  g_assert_false (g_main_context_pending (context));
+  while (g_main_context_iteration (context, FALSE))
+    ;
+  g_main_context_pop_thread_default (context);
+  g_assert_cmpuint (counts[0], ==, 0);
+
+  /* made in a worker thread, then read on this one's (default) context */
+  thread = g_thread_new ("import", build_import_cb, NULL);
+  there = g_thread_join (thread);
+  g_signal_connect (there, "events-added", G_CALLBACK (count_emissions), counts);
+  coro_test_drain_pending ();
+  g_assert_cmpuint (counts[0], ==, 0);
+  g_assert_cmpuint (coro_trace_get_n_events (there), ==, 500);
+}
+
 static void
 check_clock_tracks_monotonic (const char *expected_clock)
 {
@@ -260,6 +304,7 @@ main (int   argc,
   g_test_add_func ("/core/trace/chunks-stable", test_chunks_stable);
   g_test_add_func ("/core/trace/intern", test_intern);
   g_test_add_func ("/core/trace/notify-once-per-iteration", test_notify_once_per_iteration);
+  g_test_add_func ("/core/trace/import-no-notify", test_import_no_notify);
   g_test_add_func ("/core/trace/clock/cycles", test_clock_cycles);
   g_test_add_func ("/core/trace/clock/monotonic", test_clock_monotonic);
   g_test_add_func ("/core/trace/thread-ids", test_thread_ids);

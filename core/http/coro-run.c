@@ -66,7 +66,7 @@ struct _CoroRun
   guint           n_done;
   guint           n_failed;
   guint           n_in_flight;
-  guint           finished_idle;
+  GSource        *finished_idle;
   guint           running : 1;
   guint           finished : 1;
   guint           cancelled : 1;
@@ -117,7 +117,7 @@ emit_finished_cb (gpointer data)
 {
   CoroRun *self = data;
 
-  self->finished_idle = 0;
+  g_clear_pointer (&self->finished_idle, g_source_unref);
   self->running = FALSE;
   self->finished = TRUE;
   self->end_usec = g_get_monotonic_time ();
@@ -138,8 +138,8 @@ schedule_finished (CoroRun *self)
 
   g_source_set_callback (idle, emit_finished_cb, g_object_ref (self), g_object_unref);
   g_source_set_static_name (idle, "[coroscope] run finished");
-  self->finished_idle = g_source_attach (idle, coro_scheduler_get_context (self->scheduler));
-  g_source_unref (idle);
+  g_source_attach (idle, coro_scheduler_get_context (self->scheduler));
+  self->finished_idle = idle;
 }
 
 /* Runs when a task ends, however it ends (also cancelled before it ran),
@@ -164,7 +164,7 @@ fetch_data_free (gpointer data)
       break;
     }
 
-  if (++self->n_ended == self->urls->len && self->finished_idle == 0)
+  if (++self->n_ended == self->urls->len && self->finished_idle == NULL)
     schedule_finished (self);
 
   g_object_unref (self);
@@ -311,7 +311,13 @@ coro_run_dispose (GObject *object)
 {
   CoroRun *self = (CoroRun *)object;
 
-  g_clear_handle_id (&self->finished_idle, g_source_remove);
+  /* not g_source_remove(): it looks the id up in the global default
+   * context, and the scheduler's need not be that one */
+  if (self->finished_idle != NULL)
+    {
+      g_source_destroy (self->finished_idle);
+      g_clear_pointer (&self->finished_idle, g_source_unref);
+    }
   g_clear_pointer (&self->tasks, g_ptr_array_unref);
   g_clear_pointer (&self->sessions, g_ptr_array_unref);
   g_clear_pointer (&self->session_load, g_free);

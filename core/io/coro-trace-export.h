@@ -10,6 +10,7 @@
 #endif
 
 #include "coroscope-analysis.h"
+#include "coro-trace-progress.h"
 
 G_BEGIN_DECLS
 
@@ -46,25 +47,49 @@ typedef enum
  * understands; bumped when the args of written events change meaning. */
 #define CORO_TRACE_JSON_FORMAT_VERSION 1
 
-CoroTraceFormat  coro_trace_format_for_file          (GFile             *file);
-gboolean         coro_trace_export_to_stream         (CoroTrace         *trace,
-                                                      CoroTraceIndex    *index,
-                                                      CoroTraceFormat    format,
-                                                      GOutputStream     *stream,
-                                                      GCancellable      *cancellable,
-                                                      GError           **error);
-gboolean         coro_trace_export_to_file           (CoroTrace         *trace,
-                                                      CoroTraceIndex    *index,
-                                                      GFile             *file,
-                                                      CoroTraceFormat    format,
-                                                      GCancellable      *cancellable,
-                                                      GError           **error);
-gboolean         coro_trace_export_tasks_csv_to_file (CoroTrace         *trace,
-                                                      CoroTraceIndex    *index,
-                                                      GFile             *file,
-                                                      GCancellable      *cancellable,
-                                                      GError           **error);
-void             coro_trace_format_time_us           (GString           *string,
-                                                      gint64             time_ns);
+CoroTraceFormat coro_trace_format_for_file          (GFile                  *file);
+gboolean        coro_trace_export_to_stream         (CoroTrace              *trace,
+                                                     CoroTraceIndex         *index,
+                                                     CoroTraceFormat         format,
+                                                     GOutputStream          *stream,
+                                                     GCancellable           *cancellable,
+                                                     GError                **error);
+gboolean        coro_trace_export_to_file           (CoroTrace              *trace,
+                                                     CoroTraceIndex         *index,
+                                                     GFile                  *file,
+                                                     CoroTraceFormat         format,
+                                                     GCancellable           *cancellable,
+                                                     GError                **error);
+gboolean        coro_trace_export_tasks_csv_to_file (CoroTrace              *trace,
+                                                     CoroTraceIndex         *index,
+                                                     GFile                  *file,
+                                                     GCancellable           *cancellable,
+                                                     GError                **error);
+void            coro_trace_export_json_async        (CoroTraceIndex         *index,
+                                                     GFile                  *file,
+                                                     CoroTraceFormat         format,
+                                                     int                     io_priority,
+                                                     GCancellable           *cancellable,
+                                                     CoroTraceProgressFunc   progress,
+                                                     gpointer                progress_data,
+                                                     GAsyncReadyCallback     callback,
+                                                     gpointer                user_data);
+gboolean        coro_trace_export_json_finish       (CoroTraceIndex         *index,
+                                                     GAsyncResult           *result,
+                                                     GError                **error);
+void            coro_trace_export_csv_async         (CoroTraceIndex         *index,
+                                                     GFile                  *file,
+                                                     CoroTraceFormat         format,
+                                                     int                     io_priority,
+                                                     GCancellable           *cancellable,
+                                                     CoroTraceProgressFunc   progress,
+                                                     gpointer                progress_data,
+                                                     GAsyncReadyCallback     callback,
+                                                     gpointer                user_data);
+gboolean        coro_trace_export_csv_finish        (CoroTraceIndex         *index,
+                                                     GAsyncResult           *result,
+                                                     GError                **error);
+void            coro_trace_format_time_us           (GString                *string,
+                                                     gint64                  time_ns);
 
 G_END_DECLS

@@ -10,6 +10,7 @@
 #endif
 
 #include "coroscope-trace.h"
+#include "coro-trace-progress.h"
 
 G_BEGIN_DECLS
 
@@ -42,17 +43,27 @@ GQuark coro_trace_reader_error_quark (void);
 #define CORO_TRACE_READER_KEY_FORMAT "import-format"  /* "chrome-trace" */
 #define CORO_TRACE_READER_KEY_NOTE   "import-note"    /* what was skipped */
 
-CoroTrace       *coro_trace_reader_load_file   (GFile             *file,
-                                                GCancellable      *cancellable,
-                                                GError           **error);
-CoroTrace       *coro_trace_reader_load_stream (GInputStream      *stream,
-                                                const char        *display_name,
-                                                guint64            max_bytes,
-                                                GCancellable      *cancellable,
-                                                GError           **error);
-CoroTrace       *coro_trace_reader_load_bytes  (GBytes            *bytes,
-                                                const char        *display_name,
-                                                GError           **error);
-gboolean         coro_trace_reader_is_foreign  (CoroTrace         *trace);
+CoroTrace  *coro_trace_reader_load_file        (GFile                  *file,
+                                                GCancellable           *cancellable,
+                                                GError                **error);
+CoroTrace  *coro_trace_reader_load_stream      (GInputStream           *stream,
+                                                const char             *display_name,
+                                                guint64                 max_bytes,
+                                                GCancellable           *cancellable,
+                                                GError                **error);
+CoroTrace  *coro_trace_reader_load_bytes       (GBytes                 *bytes,
+                                                const char             *display_name,
+                                                GError                **error);
+void        coro_trace_reader_load_file_async  (GFile                  *file,
+                                                int                     io_priority,
+                                                GCancellable           *cancellable,
+                                                CoroTraceProgressFunc   progress,
+                                                gpointer                progress_data,
+                                                GAsyncReadyCallback     callback,
+                                                gpointer                user_data);
+CoroTrace  *coro_trace_reader_load_file_finish (GFile                  *file,
+                                                GAsyncResult           *result,
+                                                GError                **error);
+gboolean    coro_trace_reader_is_foreign       (CoroTrace              *trace);
 
 G_END_DECLS

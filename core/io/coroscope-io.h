@@ -15,6 +15,7 @@
 # define CORO_IO_DEFINED_INSIDE
 #endif
 
+#include "coro-trace-progress.h"
 #include "coro-trace-export.h"
 #include "coro-trace-reader.h"
 

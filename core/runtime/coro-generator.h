@@ -17,10 +17,9 @@ G_BEGIN_DECLS
 
 typedef enum
 {
-  CORO_GENERATOR_ERROR_EXHAUSTED,     /* StopIteration: the body returned */
+  CORO_GENERATOR_ERROR_EXHAUSTED,     /* StopIteration: the body returned, or close() ended it */
   CORO_GENERATOR_ERROR_NOT_STARTED,   /* a first send() with a value: must be next() */
   CORO_GENERATOR_ERROR_RUNNING,       /* resumed from inside itself */
-  CORO_GENERATOR_ERROR_CLOSED,
 } CoroGeneratorError;
 
 GQuark coro_generator_error_quark (void);

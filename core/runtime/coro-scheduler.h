@@ -102,7 +102,6 @@ typedef enum
 {
   CORO_SCHEDULER_ERROR_NOT_IN_TASK,
   CORO_SCHEDULER_ERROR_NO_MEMORY,
-  CORO_SCHEDULER_ERROR_WRONG_THREAD,
 } CoroSchedulerError;
 
 GQuark coro_scheduler_error_quark (void);

@@ -202,6 +202,16 @@ deregister_stack (CoroStack *stack)
 #endif
 }
 
+/* Address space for stacks: committed page by page as it is touched */
+static guint8 *
+map_stack_memory (gsize size)
+{
+  guint8 *map = mmap (NULL, size, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+
+  return map != MAP_FAILED ? map : NULL;
+}
+
 /* Lock held. A slot of the current slab, mapping a new slab when needed. */
 static gboolean
 carve_slab_slot_locked (CoroStack  *stack,
@@ -212,13 +222,9 @@ carve_slab_slot_locked (CoroStack  *stack,
 
   if (slab_left == 0)
     {
-      slab_next = mmap (NULL, SLAB_SLOTS * size, PROT_READ | PROT_WRITE,
-                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
-      if (slab_next == MAP_FAILED)
-        {
-          slab_next = NULL;
-          return set_mmap_error (error, size);
-        }
+      slab_next = map_stack_memory (SLAB_SLOTS * size);
+      if (slab_next == NULL)
+        return set_mmap_error (error, size);
       slab_left = SLAB_SLOTS;
     }
 
@@ -249,10 +255,9 @@ map_guarded_stack (CoroStack  *stack,
                    gsize       size,
                    GError    **error)
 {
-  guint8 *map = mmap (NULL, size, PROT_READ | PROT_WRITE,
-                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+  guint8 *map = map_stack_memory (size);
 
-  if (map == MAP_FAILED)
+  if (map == NULL)
     return set_mmap_error (error, size);
 
   if (mprotect (map, page_size, PROT_NONE) != 0)
@@ -315,9 +320,9 @@ _coro_stack_acquire (CoroStack  *stack,
   else
     {
       /* Odd sizes past the guard budget: one mapping, canary-checked. */
-      guint8 *map = mmap (NULL, size, PROT_READ | PROT_WRITE,
-                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
-      ok = map != MAP_FAILED;
+      guint8 *map = map_stack_memory (size);
+
+      ok = map != NULL;
       if (ok)
         {
           stack->guard = CORO_STACK_GUARD_CANARY;
@@ -350,6 +355,29 @@ is_slab_slot (const CoroStack *stack)
          mapping_size (stack) == DEFAULT_STACK_SIZE;
 }
 
+/* Lock held. A stack that leaves the hot pool: a slab slot gives its pages
+ * back but keeps its address (slabs are never unmapped) and waits in the
+ * cold pool; the guard below it stays (guard regions survive
+ * MADV_DONTNEED), the canary is rewritten on reuse. Anything else is
+ * unmapped. */
+static void
+retire_locked (CoroStack *stack)
+{
+  if (is_slab_slot (stack))
+    {
+      madvise (stack->low, stack->size, MADV_DONTNEED);
+      g_array_append_val (cold_pool, *stack);
+    }
+  else
+    {
+      if (stack->guard == CORO_STACK_GUARD_PAGE)
+        guard_page_count--;
+      deregister_stack (stack);
+      munmap (stack->guard == CORO_STACK_GUARD_CANARY ? stack->low : stack->low - page_size,
+              mapping_size (stack));
+    }
+}
+
 /**
  * _coro_stack_release:
  *
@@ -366,24 +394,9 @@ _coro_stack_release (CoroStack *stack)
   G_LOCK (stacks);
 
   if (mapping_size (stack) == DEFAULT_STACK_SIZE && hot_pool->len < POOL_KEEP_COMMITTED)
-    {
-      g_array_append_val (hot_pool, *stack);
-    }
-  else if (is_slab_slot (stack))
-    {
-      /* Slab slots are never unmapped; the guard below low stays (guard
-       * regions survive MADV_DONTNEED), the canary is rewritten on reuse. */
-      madvise (stack->low, stack->size, MADV_DONTNEED);
-      g_array_append_val (cold_pool, *stack);
-    }
+    g_array_append_val (hot_pool, *stack);
   else
-    {
-      if (stack->guard == CORO_STACK_GUARD_PAGE)
-        guard_page_count--;
-      deregister_stack (stack);
-      munmap (stack->guard == CORO_STACK_GUARD_CANARY ? stack->low : stack->low - page_size,
-              mapping_size (stack));
-    }
+    retire_locked (stack);
 
   G_UNLOCK (stacks);
 
@@ -428,22 +441,10 @@ _coro_stack_trim_pool (guint keep)
   G_LOCK (stacks);
   while (hot_pool != NULL && hot_pool->len > keep)
     {
-      CoroStack *stack = &g_array_index (hot_pool, CoroStack, hot_pool->len - 1);
+      CoroStack stack = g_array_index (hot_pool, CoroStack, hot_pool->len - 1);
 
-      if (is_slab_slot (stack))
-        {
-          madvise (stack->low, stack->size, MADV_DONTNEED);
-          g_array_append_val (cold_pool, *stack);
-        }
-      else
-        {
-          if (stack->guard == CORO_STACK_GUARD_PAGE)
-            guard_page_count--;
-          deregister_stack (stack);
-          munmap (stack->guard == CORO_STACK_GUARD_CANARY ? stack->low : stack->low - page_size,
-                  mapping_size (stack));
-        }
       g_array_set_size (hot_pool, hot_pool->len - 1);
+      retire_locked (&stack);
     }
   G_UNLOCK (stacks);
 }

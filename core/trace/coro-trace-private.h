@@ -41,16 +41,18 @@ struct _CoroTrace
 
 void _coro_trace_add_chunk (CoroTrace *self);
 
-/* The one append every traced transition goes through: no allocation but
- * one chunk every 4096 events, no signal, no lookup. */
+/* The one append every event goes through, with its time and thread:
+ * no allocation but one chunk every 4096 events, no signal, no lookup. */
 static inline void
-_coro_trace_append (CoroTrace *self,
-                    guint8     kind,
-                    guint32    task,
-                    guint32    other,
-                    guint16    reason,
-                    guint8     flags,
-                    guint64    arg)
+_coro_trace_append_record (CoroTrace *self,
+                           guint64    time,
+                           guint32    thread_id,
+                           guint8     kind,
+                           guint32    task,
+                           guint32    other,
+                           guint16    reason,
+                           guint8     flags,
+                           guint64    arg)
 {
   CoroEvent *event;
 
@@ -60,14 +62,28 @@ _coro_trace_append (CoroTrace *self,
   event = &self->cur_chunk[self->cur_len++];
   self->n_events++;
 
-  event->time = _coro_clock_raw ();
+  event->time = time;
   event->task = task;
   event->other = other;
-  event->thread_id = _coro_thread_id ();
+  event->thread_id = thread_id;
   event->kind = kind;
   event->flags = flags;
   event->reason = reason;
   event->arg = arg;
+}
+
+/* What every traced transition records: now, on this thread */
+static inline void
+_coro_trace_append (CoroTrace *self,
+                    guint8     kind,
+                    guint32    task,
+                    guint32    other,
+                    guint16    reason,
+                    guint8     flags,
+                    guint64    arg)
+{
+  _coro_trace_append_record (self, _coro_clock_raw (), _coro_thread_id (),
+                             kind, task, other, reason, flags, arg);
 }
 
 G_END_DECLS

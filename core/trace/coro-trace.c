@@ -169,9 +169,11 @@ coro_trace_class_init (CoroTraceClass *klass)
    * @self: the trace
    * @n_events: the number of events now recorded
    *
-   * Emitted at most once per main-loop iteration of the context the trace
-   * was created in, after events were appended. Readers keep their own
-   * position and read the records from there to @n_events.
+   * Emitted at most once per main-loop iteration of the context a live
+   * trace was created in (the thread-default one), after events were
+   * appended. Readers keep their own position and read the records from
+   * there to @n_events. A trace from coro_trace_new_for_import() never
+   * emits it: it is complete when its importer hands it over.
    */
   signals[EVENTS_ADDED] =
     g_signal_new ("events-added",
@@ -195,12 +197,6 @@ coro_trace_init (CoroTrace *self)
   /* id 0 is the empty string, so a zeroed arg reads as "" */
   g_ptr_array_add (self->strings, (gpointer) "");
   _coro_trace_add_chunk (self);
-
-  self->notify_source = g_source_new (&notify_source_funcs, sizeof (NotifySource));
-  ((NotifySource *) self->notify_source)->trace = self;
-  g_source_set_static_name (self->notify_source, "[coroscope] trace notify");
-  g_source_set_priority (self->notify_source, G_PRIORITY_DEFAULT_IDLE);
-  g_source_attach (self->notify_source, g_main_context_get_thread_default ());
 }
 
 /**
@@ -220,6 +216,16 @@ coro_trace_new (void)
   self->start_ns = _coro_clock_raw_to_ns (self->start_raw);
   self->start_wall_us = g_get_real_time ();
 
+  /* Only a live trace notifies: it records on the thread that made it and
+   * is read there. An import may be built in a worker thread (whose
+   * thread-default context is the global one): a source of its own would
+   * have the main loop read n_events while the worker writes it. */
+  self->notify_source = g_source_new (&notify_source_funcs, sizeof (NotifySource));
+  ((NotifySource *) self->notify_source)->trace = self;
+  g_source_set_static_name (self->notify_source, "[coroscope] trace notify");
+  g_source_set_priority (self->notify_source, G_PRIORITY_DEFAULT_IDLE);
+  g_source_attach (self->notify_source, g_main_context_get_thread_default ());
+
   return self;
 }
 
@@ -227,7 +233,9 @@ coro_trace_new (void)
  * coro_trace_new_for_import:
  *
  * Creates an empty trace whose event times are nanoseconds since the run's
- * start, as a reader appends them with coro_trace_append_at().
+ * start, as a reader appends them with coro_trace_append_at(). It touches
+ * no main context (it has no #CoroTrace::events-added), so it may be built
+ * in any thread and handed to another once complete.
  *
  * Returns: (transfer full): a new trace
  */
@@ -437,25 +445,10 @@ coro_trace_append_at (CoroTrace     *self,
                       guint8         flags,
                       guint64        arg)
 {
-  CoroEvent *event;
-
   g_return_if_fail (CORO_IS_TRACE (self));
   g_return_if_fail (!self->live);
 
-  if (G_UNLIKELY (self->cur_len == CORO_TRACE_CHUNK_EVENTS))
-    _coro_trace_add_chunk (self);
-
-  event = &self->cur_chunk[self->cur_len++];
-  self->n_events++;
-
-  event->time = (guint64) time_ns;
-  event->task = task;
-  event->other = other;
-  event->thread_id = thread_id;
-  event->kind = kind;
-  event->flags = flags;
-  event->reason = reason;
-  event->arg = arg;
+  _coro_trace_append_record (self, (guint64) time_ns, thread_id, kind, task, other, reason, flags, arg);
 }
 
 void
