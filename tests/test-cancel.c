@@ -570,6 +570,104 @@ test_gather_swallowed (Program       *p,
   g_assert_true (coro_future_is_cancelled (p->f[0]));
 }
 
+/* import asyncio
+ * log = []
+ * async def waits(a, b):
+ *     try:
+ *         await asyncio.wait([a, b], return_when=asyncio.FIRST_COMPLETED)
+ *     except asyncio.CancelledError:
+ *         log.append("wait cancelled")
+ *         raise
+ * async def main():
+ *     loop = asyncio.get_running_loop()
+ *     a, b = loop.create_future(), loop.create_future()
+ *     t = asyncio.create_task(waits(a, b))
+ *     await asyncio.sleep(0)
+ *     t.cancel()
+ *     try:
+ *         await t
+ *     except asyncio.CancelledError:
+ *         pass
+ *     log.append(f"a cancelled {a.cancelled()}, b cancelled {b.cancelled()}")
+ *     a.set_result(1)
+ *     log.append(f"a still settles: {a.result()}")
+ *     f1, f2 = loop.create_future(), loop.create_future()
+ *     g = asyncio.gather(f1, f2)
+ *     log.append(f"cancel gather: {g.cancel('all of them')}, children cancelled {f1.cancelled()} {f2.cancelled()}")
+ *     try:
+ *         await g
+ *     except asyncio.CancelledError as e:
+ *         log.append(f"gather: {e.args[0]}")
+ * asyncio.run(main())
+ * print("\n".join(log))
+ */
+static void
+any_waits (CoroTask *task,
+           gpointer  data)
+{
+  Program *p = data;
+  g_autoptr(CoroFuture) any = coro_future_any (p->f, 2);
+  g_autoptr(GError) error = NULL;
+
+  coro_await_full (any, CORO_AWAIT_ANY, -1, &error);
+  if (error != NULL)
+    {
+      note (p, "wait cancelled");
+      coro_task_return_error (task, g_steal_pointer (&error));
+    }
+}
+
+static void
+any_main (CoroTask *task,
+          gpointer  data)
+{
+  Program *p = data;
+  g_autoptr(CoroFuture) gather = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean took;
+
+  p->f[0] = coro_future_new ();
+  p->f[1] = coro_future_new ();
+  p->t[0] = spawn (p, "waits", any_waits);
+  coro_sleep (0, NULL);
+  coro_task_cancel (p->t[0]);
+  await_quietly (p->t[0]);
+  note (p, "a cancelled %s, b cancelled %s", py (coro_future_is_cancelled (p->f[0])),
+        py (coro_future_is_cancelled (p->f[1])));
+  coro_future_resolve (p->f[0], GINT_TO_POINTER (1), NULL);
+  note (p, "a still settles: %d", GPOINTER_TO_INT (coro_future_get_value (p->f[0])));
+
+  p->f[2] = coro_future_new ();
+  p->f[3] = coro_future_new ();
+  gather = coro_future_all (p->f + 2, 2);
+  took = coro_future_cancel_with_message (gather, "all of them");
+  note (p, "cancel gather: %s, children cancelled %s %s", py (took), py (coro_future_is_cancelled (p->f[2])),
+        py (coro_future_is_cancelled (p->f[3])));
+  coro_await_full (gather, CORO_AWAIT_GATHER, -1, &error);
+  if (error != NULL)
+    note (p, "gather: %s", error->message);
+}
+
+/* a task cancelled in coro_future_any() (asyncio.wait) leaves the futures
+ * alone; a gather of plain futures cancels each */
+static void
+test_any_and_gather_of_futures (Program       *p,
+                                gconstpointer  data)
+{
+  run_main (p, any_main);
+
+  g_assert_cmpstr (p->log->str, ==,
+                   "wait cancelled\n"
+                   "a cancelled False, b cancelled False\n"
+                   "a still settles: 1\n"
+                   "cancel gather: True, children cancelled True True\n"
+                   "gather: all of them\n");
+  assert_story (p,
+                "requested waits by main\n"
+                "delivered waits at any\n"
+                "cancelled waits\n");
+}
+
 /* ---- plain futures -------------------------------------------------- */
 
 /* import asyncio
@@ -1596,6 +1694,7 @@ main (int   argc,
   ADD ("/core/cancel/gather", test_gather);
   ADD ("/core/cancel/gather-swallowed", test_gather_swallowed);
   ADD ("/core/cancel/future", test_future);
+  ADD ("/core/cancel/any-and-gather-of-futures", test_any_and_gather_of_futures);
   ADD ("/core/cancel/non-sticky", test_non_sticky);
   ADD ("/core/cancel/self-and-swallow", test_self_and_swallow);
   ADD ("/core/cancel/woken-not-resumed", test_woken_not_resumed);
