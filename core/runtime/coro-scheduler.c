@@ -134,10 +134,12 @@ task_finalize (CoroFuture *future)
       g_source_unref (task->timer);
     }
   g_clear_object (&task->cancellable);
-  g_slist_free_full (task->retired_cancellables, g_object_unref);
+  /* (g_slist_free_full() of an empty list still costs ~45 instructions) */
+  if (task->retired_cancellables != NULL)
+    g_slist_free_full (task->retired_cancellables, g_object_unref);
   g_clear_object (&task->gio_result);
   g_clear_error (&task->await_error);
-  g_free (task->cancel_message);
+  g_clear_pointer (&task->cancel_message, g_free);
   g_free (task->name);
   g_free (task);
 }
