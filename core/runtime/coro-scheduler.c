@@ -1486,9 +1486,11 @@ coro_scheduler_spawn (CoroScheduler   *self,
 /**
  * coro_scheduler_cancel_all:
  *
- * Cancels every unfinished task (see coro_task_cancel()).
+ * Cancels every unfinished task (see coro_task_cancel()), each once:
+ * those that return the error they get end cancelled, once they unwind;
+ * those that never ran end when the loop reaches them, not in this call.
  *
- * Returns: how many were cancelled
+ * Returns: how many were asked
  */
 guint
 coro_scheduler_cancel_all (CoroScheduler *self)
