@@ -245,10 +245,15 @@ test_semaphore_spawn (void)
   g_assert_cmpuint (coro_task_get_stack_used (g_ptr_array_index (tasks, 2)), ==, 0);
   g_assert_cmpuint (coro_semaphore_get_n_waiting (gd.semaphore), ==, 18);
 
-  /* a gated task cancelled while waiting never runs */
+  /* a gated task cancelled while waiting leaves the line at once and
+   * never runs; the loop settles it, not the canceller's stack */
   cancelled = g_ptr_array_index (tasks, 7);
   g_assert_true (coro_task_cancel (cancelled));
+  g_assert_cmpuint (coro_semaphore_get_n_waiting (gd.semaphore), ==, 17);
+  g_assert_false (coro_future_is_done (CORO_FUTURE (cancelled)));
+  coro_test_run_until (coro_future_is_done (CORO_FUTURE (cancelled)));
   g_assert_cmpint (coro_task_get_state (cancelled), ==, CORO_TASK_STATE_CANCELLED);
+  g_assert_cmpuint (coro_task_get_stack_used (cancelled), ==, 0);
 
   coro_test_run_until (coro_scheduler_get_n_live_tasks (scheduler) == 0);
   g_assert_cmpstr (order->str, ==, expected->str);
@@ -266,6 +271,69 @@ test_semaphore_spawn (void)
   coro_semaphore_free (gd.semaphore);
 }
 
+/* A gated task is `async with sem:` around its body. Cancelled before it
+ * ran, holding the permit it was spawned with, it gives the permit back
+ * and the next in line runs:
+ *
+ * import asyncio
+ * log = []
+ * async def gated(sem, name):
+ *     async with sem:
+ *         log.append(f"{name} runs")
+ * async def main():
+ *     sem = asyncio.Semaphore(1)
+ *     g1 = asyncio.create_task(gated(sem, "g1"))
+ *     g2 = asyncio.create_task(gated(sem, "g2"))
+ *     g1.cancel()
+ *     for t in (g1, g2):
+ *         try:
+ *             await t
+ *         except asyncio.CancelledError:
+ *             pass
+ *     log.append(f"g1 cancelled {g1.cancelled()}, permits {sem._value}")
+ * asyncio.run(main())
+ * print("\n".join(log))
+ */
+static void
+gated_logs (CoroTask *task,
+            gpointer  data)
+{
+  GateData *gd = data;
+
+  g_string_append_printf (gd->order, "%s runs\n", coro_task_get_name (task));
+  coro_semaphore_release (gd->semaphore);
+}
+
+static void
+gated_cancel_main (CoroTask *task,
+                   gpointer  data)
+{
+  GateData *gd = data;
+  CoroScheduler *scheduler = coro_task_get_scheduler (task);
+  g_autoptr(CoroTask) g1 = coro_semaphore_spawn (gd->semaphore, scheduler, CORO_AWAIT_SLOT, "g1", gated_logs, gd, NULL, NULL);
+  g_autoptr(CoroTask) g2 = coro_semaphore_spawn (gd->semaphore, scheduler, CORO_AWAIT_SLOT, "g2", gated_logs, gd, NULL, NULL);
+
+  coro_task_cancel (g1);
+  coro_await (CORO_FUTURE (g1), NULL);
+  coro_await (CORO_FUTURE (g2), NULL);
+  g_string_append_printf (gd->order, "g1 cancelled %s, permits %u\n",
+                          coro_future_is_cancelled (CORO_FUTURE (g1)) ? "True" : "False",
+                          coro_semaphore_get_available (gd->semaphore));
+}
+
+static void
+test_semaphore_spawn_cancelled_holding (void)
+{
+  g_autoptr(CoroScheduler) scheduler = coro_scheduler_new (NULL);
+  g_autoptr(GString) order = g_string_new (NULL);
+  GateData gd = { coro_semaphore_new (1), 0, 0, order };
+  g_autoptr(CoroTask) main_task = coro_scheduler_spawn (scheduler, "main", gated_cancel_main, &gd, NULL, NULL);
+
+  coro_test_run_until (coro_scheduler_get_n_live_tasks (scheduler) == 0);
+  g_assert_cmpstr (order->str, ==, "g2 runs\ng1 cancelled True, permits 1\n");
+  coro_semaphore_free (gd.semaphore);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -277,6 +345,7 @@ main (int   argc,
   g_test_add_func ("/core/sync/semaphore/cancel-while-waiting", test_semaphore_cancel_while_waiting);
   g_test_add_func ("/core/sync/lock/mutual-exclusion", test_lock_mutual_exclusion);
   g_test_add_func ("/core/sync/semaphore/spawn-gated", test_semaphore_spawn);
+  g_test_add_func ("/core/sync/semaphore/spawn-cancelled-holding", test_semaphore_spawn_cancelled_holding);
 
   return g_test_run ();
 }

@@ -21,6 +21,7 @@
 #include "coro-test-util.h"
 #include "coroscope-io.h"
 #include "trace-test-common.h"
+#include "cancel-test-run.h"
 
 /* ---- a stream that fails after N bytes ------------------------------- */
 
@@ -1421,6 +1422,78 @@ test_export_async_cancel (void)
   g_rmdir (dir);
 }
 
+/* The cancellation kinds export as instants named after their kind, on
+ * the lane of the task they concern, with who asked, the message and the
+ * await; the events CSV names them too. */
+static void
+test_export_cancel_events (void)
+{
+  g_autoptr (CoroTrace) trace = coro_trace_new ();
+  g_autoptr (CoroTraceIndex) index = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GBytes) csv = NULL;
+  g_autofree char *csv_text = NULL;
+  JsonArray *events;
+  guint requested = 0, with_message = 0, delivered = 0, shielded = 0;
+  Structure s;
+
+  cancel_test_record_run (trace);
+  index = coro_trace_index_new (trace);
+  coro_trace_index_update (index);
+  bytes = trace_test_export_bytes (trace, CORO_TRACE_FORMAT_JSON);
+  check_structure (bytes, index, &s);
+  g_assert_cmpuint (s.n_primaries, ==, coro_trace_get_n_events (trace));
+
+  events = json_object_get_array_member (json_node_get_object (s.root), "traceEvents");
+  for (guint i = 0; i < json_array_get_length (events); i++)
+    {
+      JsonObject *event = json_array_get_object_element (events, i);
+      const char *name = json_object_get_string_member (event, "name");
+      JsonObject *args = json_object_has_member (event, "args") ? json_object_get_object_member (event, "args") : NULL;
+
+      if (g_strcmp0 (json_object_get_string_member (event, "ph"), "i") != 0)
+        continue;
+
+      if (g_str_equal (name, "cancel-requested"))
+        {
+          requested++;
+          if (args != NULL && json_object_has_member (args, "value"))
+            {
+              const char *value = json_object_get_string_member (args, "value");
+
+              g_assert_true (g_str_equal (value, "stop \"now\"") || g_str_equal (value, "not needed"));
+              g_assert_false (json_object_has_member (args, "flags"));
+              with_message++;
+            }
+        }
+      else if (g_str_equal (name, "cancel-delivered"))
+        {
+          g_assert_nonnull (args);
+          g_assert_true (json_object_has_member (args, "reason"));
+          delivered++;
+        }
+      else if (g_str_equal (name, "shielded"))
+        {
+          g_assert_nonnull (args);
+          g_assert_cmpint (json_object_get_int_member (args, "other"), >, 0);
+          shielded++;
+        }
+    }
+  /* the forwarded request carries the message too */
+  g_assert_cmpuint (requested, ==, cancel_test_count (trace, CORO_EVENT_CANCEL_REQUESTED));
+  g_assert_cmpuint (requested, ==, 5);
+  g_assert_cmpuint (with_message, ==, 3);
+  g_assert_cmpuint (delivered, ==, 5);
+  g_assert_cmpuint (shielded, ==, 1);
+  json_node_unref (s.root);
+
+  csv = trace_test_export_bytes (trace, CORO_TRACE_FORMAT_EVENTS_CSV);
+  csv_text = g_strndup (g_bytes_get_data (csv, NULL), g_bytes_get_size (csv));
+  g_assert_nonnull (strstr (csv_text, ",cancel-requested,"));
+  g_assert_nonnull (strstr (csv_text, ",cancel-delivered,"));
+  g_assert_nonnull (strstr (csv_text, ",shielded,"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1442,6 +1515,7 @@ main (int   argc,
   g_test_add_func ("/core/trace-export/async/same-bytes", test_export_async_same_bytes);
   g_test_add_func ("/core/trace-export/async/progress", test_export_async_progress);
   g_test_add_func ("/core/trace-export/async/cancel", test_export_async_cancel);
+  g_test_add_func ("/core/trace-export/cancel-events", test_export_cancel_events);
 
   return g_test_run ();
 }

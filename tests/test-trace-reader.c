@@ -16,6 +16,7 @@
 #include "coro-test-util.h"
 #include "coroscope-io.h"
 #include "trace-test-common.h"
+#include "cancel-test-run.h"
 
 static gboolean
 kind_has_string_arg (const CoroEvent *event)
@@ -141,6 +142,14 @@ test_reader_round_trip_odd (void)
   coro_trace_append_at (trace, 10, 7, (CoroEventKind) 200, 1, 5, 0, 0, 12);
   coro_trace_append_at (trace, 11, 7, CORO_EVENT_YIELD, 1, 4, 0, CORO_EVENT_FLAG_TEXT, coro_trace_intern (trace, ""));
   coro_trace_append_at (trace, 12, 7, CORO_EVENT_FAILED, 1, 0, 0, 0, 0);
+  /* the cancellation kinds: with and without a message, from the loop or a
+   * task, delivered at an await or at the start, shielded */
+  coro_trace_append_at (trace, 12, 7, CORO_EVENT_CANCEL_REQUESTED, 1, 0, 0, 0, 0);
+  coro_trace_append_at (trace, 12, 7, CORO_EVENT_CANCEL_REQUESTED, 1, 3, 0, CORO_EVENT_FLAG_TEXT,
+                        coro_trace_intern (trace, "stop \"now\"\n"));
+  coro_trace_append_at (trace, 12, 7, CORO_EVENT_CANCEL_DELIVERED, 1, 0, CORO_AWAIT_HTTP_READ, 0, 0);
+  coro_trace_append_at (trace, 12, 7, CORO_EVENT_CANCEL_DELIVERED, 1, 0, 0, 0, 0);
+  coro_trace_append_at (trace, 12, 7, CORO_EVENT_SHIELDED, 1, 3, 0, 0, 0);
   coro_trace_append_at (trace, 13, 7, CORO_EVENT_SWITCH, 1, 0, 0, 0, 0);
   coro_trace_append_at (trace, G_GINT64_CONSTANT (86400000000000) * 365, 7, CORO_EVENT_SEND, 4000000000u, 0, 0, 0, 1);
 
@@ -1050,6 +1059,43 @@ test_reader_async_cancel (void)
   g_rmdir (dir);
 }
 
+/* A real run with every kind of cancellation event imports as it was
+ * recorded, and exports again byte for byte */
+static void
+test_reader_real_cancel (void)
+{
+  g_autoptr (CoroTrace) trace = coro_trace_new ();
+  g_autoptr (CoroTrace) imported = NULL;
+  g_autoptr (CoroTraceIndex) index = NULL;
+  g_autoptr (CoroTraceIndex) imported_index = NULL;
+  g_autoptr (GBytes) first = NULL;
+  g_autoptr (GBytes) second = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *summary = NULL;
+  g_autofree char *imported_summary = NULL;
+
+  cancel_test_record_run (trace);
+  g_assert_cmpuint (cancel_test_count (trace, CORO_EVENT_CANCEL_REQUESTED), ==, 5);
+  g_assert_cmpuint (cancel_test_count (trace, CORO_EVENT_CANCEL_DELIVERED), ==, 5);
+  g_assert_cmpuint (cancel_test_count (trace, CORO_EVENT_SHIELDED), ==, 1);
+  g_assert_cmpuint (cancel_test_count (trace, CORO_EVENT_CANCELLED), ==, 4);
+
+  first = trace_test_export_bytes (trace, CORO_TRACE_FORMAT_JSON);
+  imported = coro_trace_reader_load_bytes (first, "cancel.json", &error);
+  g_assert_no_error (error);
+  assert_same_trace (trace, imported);
+  second = trace_test_export_bytes (imported, CORO_TRACE_FORMAT_JSON);
+  g_assert_true (g_bytes_equal (first, second));
+
+  index = coro_trace_index_new (trace);
+  imported_index = coro_trace_index_new (imported);
+  summary = coro_summary_format (index);
+  imported_summary = coro_summary_format (imported_index);
+  g_test_message ("%s", summary);
+  g_assert_nonnull (strstr (summary, "cancelled 4"));
+  g_assert_cmpstr (summary, ==, imported_summary);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1057,6 +1103,7 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/core/trace-reader/round-trip", test_reader_round_trip);
+  g_test_add_func ("/core/trace-reader/real-cancel", test_reader_real_cancel);
   g_test_add_func ("/core/trace-reader/round-trip-odd", test_reader_round_trip_odd);
   g_test_add_func ("/core/trace-reader/summary", test_reader_summary);
   g_test_add_func ("/core/trace-reader/files", test_reader_files);

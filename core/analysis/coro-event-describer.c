@@ -94,6 +94,23 @@ append_file_detail (GString         *string,
         g_string_append_printf (string, "%" G_GINT64_FORMAT, (gint64) event->arg);
       break;
 
+    case CORO_EVENT_CANCEL_REQUESTED:
+    case CORO_EVENT_SHIELDED:
+      if (event->other != 0)
+        g_string_append_printf (string, "by task %u", event->other);
+      else
+        g_string_append (string, "by loop");
+      if (event->kind == CORO_EVENT_CANCEL_REQUESTED && (event->flags & CORO_EVENT_FLAG_TEXT) != 0)
+        {
+          g_string_append (string, ": ");
+          g_string_append (string, coro_trace_get_string (trace, (guint32) event->arg));
+        }
+      break;
+
+    case CORO_EVENT_CANCEL_DELIVERED:
+      g_string_append (string, reason != NULL ? reason : "at start");
+      break;
+
     case CORO_EVENT_FINISHED:
     case CORO_EVENT_CANCELLED:
     default:
@@ -370,6 +387,41 @@ append_display (GString         *string,
           coro_event_describe_duration (string, (double) (gint64) event->arg);
         else
           g_string_append_printf (string, "%" G_GINT64_FORMAT, (gint64) event->arg);
+      }
+      break;
+
+    case CORO_EVENT_CANCEL_REQUESTED:
+      {
+        g_autofree char *asker = event->other != 0 ? dup_task_phrase (index, event->other) : NULL;
+        g_autofree char *message = has_text ? dup_display_string (trace, (guint32) event->arg) : NULL;
+
+        if (asker == NULL)
+          asker = g_strdup (_("the loop"));
+        if (message != NULL && message[0] != '\0')
+          /* Translators: who asked ("task 3", "the loop"), then the cancel's message */
+          g_string_append_printf (string, _("cancel requested by %s: “%s”"), asker, message);
+        else
+          /* Translators: %s is who asked: "task 3", "task 3 “URL”" or "the loop" */
+          g_string_append_printf (string, _("cancel requested by %s"), asker);
+      }
+      break;
+
+    case CORO_EVENT_CANCEL_DELIVERED:
+      if (event->reason != 0)
+        /* Translators: %s is the await that was cancelled ("sleep", "http read") */
+        g_string_append_printf (string, _("cancelled at await %s"), coro_await_reason_to_string (event->reason));
+      else
+        g_string_append (string, _("cancelled before it ran"));
+      break;
+
+    case CORO_EVENT_SHIELDED:
+      {
+        g_autofree char *asker = event->other != 0 ? dup_task_phrase (index, event->other) : NULL;
+
+        if (asker == NULL)
+          asker = g_strdup (_("the loop"));
+        /* Translators: %s is who asked for the cancel: "task 3" or "the loop" */
+        g_string_append_printf (string, _("shielded from a cancel by %s"), asker);
       }
       break;
 

@@ -27,23 +27,43 @@ struct _CoroWaiter
   CoroWaiterNotify  notify;
 };
 
+/* What differs between a plain future, a task, a gather and a shield. */
+typedef struct
+{
+  /* frees the struct that embeds the future */
+  void     (*finalize) (CoroFuture *future);
+  /* asyncio's Future.cancel() / Task.cancel(): %TRUE if the request took
+   * (a plain future settles cancelled at once; a task is asked; a gather
+   * asks its children). @requester is the task id traced as asking. */
+  gboolean (*cancel)   (CoroFuture *future,
+                        const char *message,
+                        guint32     requester);
+} CoroFutureClass;
+
 struct _CoroFuture
 {
-  guint            ref_count;
-  guint8           state;      /* CoroFutureState */
-  void           (*finalize) (CoroFuture *future);  /* frees the struct that embeds it */
-  gpointer         value;
-  GDestroyNotify   value_destroy;
-  GError          *error;
-  GQueue           waiters;
+  guint                  ref_count;
+  guint8                 state;      /* CoroFutureState */
+  guint8                 cancelled;  /* settled by a cancel: a late resolve or reject is dropped */
+  const CoroFutureClass *klass;
+  gpointer               value;
+  GDestroyNotify         value_destroy;
+  GError                *error;
+  GQueue                 waiters;
 };
 
-void         _coro_future_init              (CoroFuture    *future,
-                                             void         (*finalize) (CoroFuture *future));
-void         _coro_future_clear             (CoroFuture    *future);
-void         _coro_future_settle            (CoroFuture    *future);
-void         _coro_future_add_waiter        (CoroFuture    *future,
-                                             CoroWaiter    *waiter);
-void         _coro_waiter_unlink            (CoroWaiter    *waiter);
+void         _coro_future_init              (CoroFuture            *future,
+                                             const CoroFutureClass *klass);
+void         _coro_future_clear             (CoroFuture            *future);
+void         _coro_future_settle            (CoroFuture            *future);
+void         _coro_future_add_waiter        (CoroFuture            *future,
+                                             CoroWaiter            *waiter);
+void         _coro_waiter_unlink            (CoroWaiter            *waiter);
+gboolean     _coro_future_cancel            (CoroFuture            *future,
+                                             const char            *message,
+                                             guint32                requester);
+gboolean     _coro_future_cancel_plain      (CoroFuture            *future,
+                                             const char            *message);
+GError      *_coro_cancelled_error_new      (const char            *message);
 
 G_END_DECLS

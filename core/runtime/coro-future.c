@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "coro-scheduler-private.h"
 
 static void
@@ -15,13 +17,26 @@ coro_future_finalize_plain (CoroFuture *future)
   g_free (future);
 }
 
+static gboolean
+coro_future_cancel_plain_vfunc (CoroFuture *future,
+                                const char *message,
+                                guint32     requester)
+{
+  return _coro_future_cancel_plain (future, message);
+}
+
+static const CoroFutureClass plain_future_class = {
+  .finalize = coro_future_finalize_plain,
+  .cancel = coro_future_cancel_plain_vfunc,
+};
+
 void
-_coro_future_init (CoroFuture *future,
-                   void      (*finalize) (CoroFuture *future))
+_coro_future_init (CoroFuture            *future,
+                   const CoroFutureClass *klass)
 {
   future->ref_count = 1;
   future->state = CORO_FUTURE_PENDING;
-  future->finalize = finalize;
+  future->klass = klass;
   g_queue_init (&future->waiters);
 }
 
@@ -87,7 +102,7 @@ coro_future_new (void)
 {
   CoroFuture *future = g_new0 (CoroFuture, 1);
 
-  _coro_future_init (future, coro_future_finalize_plain);
+  _coro_future_init (future, &plain_future_class);
   return future;
 }
 
@@ -141,7 +156,7 @@ coro_future_unref (CoroFuture *future)
   if (--future->ref_count == 0)
     {
       _coro_future_clear (future);
-      future->finalize (future);
+      future->klass->finalize (future);
     }
 }
 
@@ -167,7 +182,8 @@ coro_future_is_done (CoroFuture *future)
  *   when the future is
  *
  * Settles @future with a value and wakes its waiters (they run later: a
- * waiting task only becomes ready).
+ * waiting task only becomes ready). A future cancelled meanwhile drops
+ * @value.
  */
 void
 coro_future_resolve (CoroFuture     *future,
@@ -178,7 +194,11 @@ coro_future_resolve (CoroFuture     *future,
 
   if (future->state != CORO_FUTURE_PENDING)
     {
-      g_critical ("coro_future_resolve: the future is already settled");
+      /* Cancelled meanwhile: whoever produces the value cannot know, so
+       * it is dropped (asyncio raises InvalidStateError here, and its own
+       * producers check cancelled() first). */
+      if (!future->cancelled)
+        g_critical ("coro_future_resolve: the future is already settled");
       if (value_destroy != NULL && value != NULL)
         value_destroy (value);
       return;
@@ -194,7 +214,8 @@ coro_future_resolve (CoroFuture     *future,
  * coro_future_reject:
  * @error: (transfer full): the error
  *
- * Settles @future with an error and wakes its waiters.
+ * Settles @future with an error and wakes its waiters. A future
+ * cancelled meanwhile drops @error.
  */
 void
 coro_future_reject (CoroFuture *future,
@@ -205,7 +226,8 @@ coro_future_reject (CoroFuture *future,
 
   if (future->state != CORO_FUTURE_PENDING)
     {
-      g_critical ("coro_future_reject: the future is already settled");
+      if (!future->cancelled)
+        g_critical ("coro_future_reject: the future is already settled");
       g_error_free (error);
       return;
     }
@@ -278,6 +300,100 @@ coro_future_propagate (CoroFuture  *future,
     }
 }
 
+/* Cancellation */
+
+GError *
+_coro_cancelled_error_new (const char *message)
+{
+  return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                              message != NULL ? message : _("The task was cancelled"));
+}
+
+gboolean
+_coro_future_cancel (CoroFuture *future,
+                     const char *message,
+                     guint32     requester)
+{
+  return future->klass->cancel (future, message, requester);
+}
+
+/* What Future.cancel() does to a plain future: it settles, cancelled. */
+gboolean
+_coro_future_cancel_plain (CoroFuture *future,
+                           const char *message)
+{
+  if (future->state != CORO_FUTURE_PENDING)
+    return FALSE;
+
+  future->error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                       message != NULL ? message : _("The future was cancelled"));
+  future->state = CORO_FUTURE_REJECTED;
+  future->cancelled = TRUE;
+  _coro_future_settle (future);
+  return TRUE;
+}
+
+/**
+ * coro_future_cancel_with_message:
+ * @message: (nullable): the message of the G_IO_ERROR_CANCELLED its
+ *   awaiters get
+ *
+ * Cancels @future, as asyncio's Future.cancel(msg):
+ *
+ * - a plain future settles at once, rejected with G_IO_ERROR_CANCELLED;
+ *   the tasks awaiting it become ready and their await fails;
+ * - a task is asked to cancel (coro_task_cancel_with_message()): it ends
+ *   when it has unwound, or goes on if it catches the error;
+ * - a gather (coro_future_all()) cancels each child still pending, and
+ *   settles as they end: cancelled, unless every child caught the cancel
+ *   and resolved, in which case it is cancelled all the same;
+ * - coro_future_any() and coro_shield() settle cancelled at once, leaving
+ *   the futures they watch alone.
+ *
+ * Returns: %TRUE if the cancel took: a future that is not settled yet (a
+ *   gather: one with a child that could still be cancelled)
+ */
+gboolean
+coro_future_cancel_with_message (CoroFuture *future,
+                                 const char *message)
+{
+  g_return_val_if_fail (future != NULL, FALSE);
+
+  return _coro_future_cancel (future, message,
+                              _coro_current_task != NULL ? _coro_current_task->id : 0);
+}
+
+/**
+ * coro_future_cancel:
+ *
+ * coro_future_cancel_with_message() without a message.
+ *
+ * Returns: %TRUE if the cancel took
+ */
+gboolean
+coro_future_cancel (CoroFuture *future)
+{
+  return coro_future_cancel_with_message (future, NULL);
+}
+
+/**
+ * coro_future_is_cancelled:
+ *
+ * Like asyncio's Future.cancelled(): settled by cancellation, that is
+ * rejected with G_IO_ERROR_CANCELLED (a task: ended in
+ * CORO_TASK_STATE_CANCELLED).
+ *
+ * Returns: %TRUE for a cancelled future
+ */
+gboolean
+coro_future_is_cancelled (CoroFuture *future)
+{
+  g_return_val_if_fail (future != NULL, FALSE);
+
+  return future->state == CORO_FUTURE_REJECTED &&
+         g_error_matches (future->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
 /**
  * coro_future_async_ready_cb:
  * @user_data: (transfer full): a reference on a pending #CoroFuture
@@ -316,6 +432,7 @@ struct _Combinator
 {
   CoroFuture    future;
   gboolean      any;
+  gboolean      cancel_requested;  /* a gather's cancel reached a child */
   guint         n_children;
   guint         n_done;
   CoroFuture  **children;    /* refs, kept so values stay valid */
@@ -344,6 +461,44 @@ combinator_detach (Combinator *self)
     _coro_waiter_unlink (&self->waiters[i].waiter);
 }
 
+/* A gather is cancelled through its children, as _GatheringFuture.cancel():
+ * each still pending is cancelled (all of them, even once the first one's
+ * cancel has settled the gather), and the gather settles as they end. An
+ * any-of is a plain future to cancel: asyncio.wait() leaves what it
+ * watches alone. */
+static gboolean
+combinator_cancel (CoroFuture *future,
+                   const char *message,
+                   guint32     requester)
+{
+  Combinator *self = (Combinator *) future;
+  gboolean took = FALSE;
+
+  if (future->state != CORO_FUTURE_PENDING)
+    return FALSE;
+
+  if (self->any)
+    {
+      combinator_detach (self);
+      return _coro_future_cancel_plain (future, message);
+    }
+
+  coro_future_ref (future);
+  for (guint i = 0; i < self->n_children; i++)
+    if (_coro_future_cancel (self->children[i], message, requester))
+      took = TRUE;
+  if (took)
+    self->cancel_requested = TRUE;
+  coro_future_unref (future);
+
+  return took;
+}
+
+static const CoroFutureClass combinator_class = {
+  .finalize = combinator_finalize,
+  .cancel = combinator_cancel,
+};
+
 static void
 combinator_child_settled (CoroWaiter *waiter,
                           CoroFuture *child)
@@ -371,8 +526,17 @@ combinator_child_settled (CoroWaiter *waiter,
 
   if (self->n_done == self->n_children)
     {
-      GPtrArray *values = g_ptr_array_sized_new (self->n_children);
+      GPtrArray *values;
 
+      /* every child caught the cancel and resolved: the gather was
+       * cancelled all the same (asyncio, bpo-32684) */
+      if (self->cancel_requested)
+        {
+          coro_future_reject (&self->future, _coro_cancelled_error_new (NULL));
+          return;
+        }
+
+      values = g_ptr_array_sized_new (self->n_children);
       for (guint i = 0; i < self->n_children; i++)
         g_ptr_array_add (values, self->children[i]->value);
       coro_future_resolve (&self->future, values, (GDestroyNotify) g_ptr_array_unref);
@@ -386,7 +550,7 @@ combinator_new (CoroFuture * const *futures,
 {
   Combinator *self = g_new0 (Combinator, 1);
 
-  _coro_future_init (&self->future, combinator_finalize);
+  _coro_future_init (&self->future, &combinator_class);
   self->any = any;
   self->n_children = n_futures;
   self->children = g_new (CoroFuture *, MAX (1, n_futures));
@@ -428,6 +592,10 @@ combinator_new (CoroFuture * const *futures,
  * watching the rest, which go on running (as in asyncio, nothing is
  * cancelled).
  *
+ * Cancelling the result — with coro_future_cancel(), or by cancelling a
+ * task that awaits it — cancels every child still pending; the result
+ * then rejects with the first child's G_IO_ERROR_CANCELLED.
+ *
  * Returns: (transfer full): the combined future
  */
 CoroFuture *
@@ -448,7 +616,9 @@ coro_future_all (CoroFuture * const *futures,
  *
  * Like asyncio.wait(…, return_when=FIRST_COMPLETED) for one winner:
  * resolves as soon as one future settles, either way, with that future
- * (transfer none, kept alive by the result) as its value.
+ * (transfer none, kept alive by the result) as its value. Cancelling the
+ * result settles it cancelled and leaves the futures alone (as a task
+ * cancelled in asyncio.wait() leaves them).
  *
  * Returns: (transfer full): the combined future; rejected with
  *   G_IO_ERROR_INVALID_ARGUMENT for an empty list
@@ -464,4 +634,94 @@ coro_future_any (CoroFuture * const *futures,
                                                           "coro_future_any() of no futures never completes"));
 
   return combinator_new (futures, n_futures, TRUE);
+}
+
+/* shield */
+
+typedef struct
+{
+  CoroFuture  future;
+  CoroFuture *inner;      /* a ref: the value is borrowed from it */
+  CoroWaiter  waiter;
+} Shield;
+
+static void
+shield_finalize (CoroFuture *future)
+{
+  Shield *self = (Shield *) future;
+
+  _coro_waiter_unlink (&self->waiter);
+  coro_future_unref (self->inner);
+  g_free (self);
+}
+
+/* The outer future is a plain one to cancel: it settles, and the inner
+ * one is no longer watched but goes on. */
+static gboolean
+shield_cancel (CoroFuture *future,
+               const char *message,
+               guint32     requester)
+{
+  Shield *self = (Shield *) future;
+
+  if (future->state != CORO_FUTURE_PENDING)
+    return FALSE;
+
+  _coro_waiter_unlink (&self->waiter);
+  if (_coro_future_is_task (self->inner))
+    _coro_task_note_shielded ((CoroTask *) self->inner, requester);
+
+  return _coro_future_cancel_plain (future, message);
+}
+
+static const CoroFutureClass shield_class = {
+  .finalize = shield_finalize,
+  .cancel = shield_cancel,
+};
+
+static void
+shield_inner_settled (CoroWaiter *waiter,
+                      CoroFuture *inner)
+{
+  Shield *self = (Shield *) ((guint8 *) waiter - G_STRUCT_OFFSET (Shield, waiter));
+
+  if (self->future.state != CORO_FUTURE_PENDING)
+    return;
+
+  if (inner->state == CORO_FUTURE_RESOLVED)
+    coro_future_resolve (&self->future, inner->value, NULL);
+  else
+    coro_future_reject (&self->future, g_error_copy (inner->error));
+}
+
+/**
+ * coro_shield:
+ * @future: the future (or task) to protect from cancellation
+ *
+ * Like asyncio.shield(): a future that settles as @future does, whose
+ * cancellation does not reach @future. A task awaiting the shield that is
+ * cancelled sees G_IO_ERROR_CANCELLED at once, while @future goes on (a
+ * task keeps running). The value is borrowed from @future, which the
+ * result keeps alive.
+ *
+ * Returns: (transfer full): the shield; a new reference on @future itself
+ *   when it is settled already (as asyncio.shield() returns it)
+ */
+CoroFuture *
+coro_shield (CoroFuture *future)
+{
+  Shield *self;
+
+  g_return_val_if_fail (future != NULL, NULL);
+
+  if (future->state != CORO_FUTURE_PENDING)
+    return coro_future_ref (future);
+
+  self = g_new0 (Shield, 1);
+  _coro_future_init (&self->future, &shield_class);
+  self->inner = coro_future_ref (future);
+  self->waiter.notify = shield_inner_settled;
+  _coro_future_add_waiter (future, &self->waiter);
+
+  return &self->future;
 }

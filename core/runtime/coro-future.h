@@ -18,8 +18,9 @@ G_BEGIN_DECLS
  *
  * A result that is not there yet: pending, then resolved with a value or
  * rejected with a #GError, exactly once. Like asyncio's Future. A #CoroTask
- * is itself a future. Plain struct with ref/unref, used from the thread
- * that owns the scheduler only.
+ * is itself a future. A cancelled future is rejected with
+ * G_IO_ERROR_CANCELLED (coro_future_is_cancelled()). Plain struct with
+ * ref/unref, used from the thread that owns the scheduler only.
  */
 typedef struct _CoroFuture CoroFuture;
 
@@ -48,6 +49,10 @@ const GError    *coro_future_get_error         (CoroFuture         *future);
 gboolean         coro_future_propagate         (CoroFuture         *future,
                                                 gpointer           *value,
                                                 GError            **error);
+gboolean         coro_future_cancel            (CoroFuture         *future);
+gboolean         coro_future_cancel_with_message (CoroFuture       *future,
+                                                const char         *message);
+gboolean         coro_future_is_cancelled      (CoroFuture         *future);
 
 void             coro_future_async_ready_cb    (GObject            *object,
                                                 GAsyncResult       *result,
@@ -57,6 +62,7 @@ CoroFuture      *coro_future_all               (CoroFuture * const *futures,
                                                 guint               n_futures);
 CoroFuture      *coro_future_any               (CoroFuture * const *futures,
                                                 guint               n_futures);
+CoroFuture      *coro_shield                   (CoroFuture         *future);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CoroFuture, coro_future_unref)
 

@@ -27,12 +27,19 @@ struct _CoroTask
 
   guint32         id;
   guint8          state;         /* CoroTaskState */
-  guint8          started : 1;
-  guint8          returned : 1;
-  guint8          cancel_requested : 1;
-  guint8          in_gio_await : 1;
   guint8          timer_mode;    /* CoroTimerMode */
   guint16         await_reason;
+  guint16         n_cancels;     /* requests not withdrawn: asyncio's cancelling() */
+  guint16         started : 1;
+  guint16         returned : 1;
+  guint16         must_cancel : 1;       /* a cancel waits for the next await (asyncio's _must_cancel) */
+  guint16         cancel_forwarded : 1;  /* its cancel went into the future it awaits */
+  guint16         in_gio_await : 1;      /* from coro_await_begin() to the ready callback */
+  guint16         gio_awaiting : 1;      /* from coro_await_begin() to coro_await_end()'s return */
+  guint16         cancellable_cancelled : 1; /* by a cancel request; retired once delivered */
+  guint16         reaping : 1;           /* gated, cancelled in line: in the scheduler's reap queue */
+  guint16         woken_then_cancelled : 1; /* what woke it (a permit) was lost to a cancel */
+  guint16         forwarding : 1;        /* its cancel is on the way into what it awaits */
 
   CoroScheduler  *scheduler;     /* borrowed: the scheduler holds live tasks */
   CoroContext     context;
@@ -42,8 +49,10 @@ struct _CoroTask
   GList           ready_link;
   GList           live_link;
   CoroWaiter      waiter;
-  CoroFuture     *awaited;       /* a ref while awaiting a future */
+  CoroFuture     *awaited;       /* the future it awaits (borrowed: coro_await_full() holds a ref) */
   GError         *await_error;   /* set by a cancel or a timeout that woke it */
+  char           *cancel_message; /* of the pending cancel (must_cancel) */
+  GSList         *retired_cancellables; /* cancelled ones replaced after a delivered cancel */
   GAsyncResult   *gio_result;    /* borrowed by the task until its next await */
 
   CoroTaskFunc    func;
@@ -52,8 +61,16 @@ struct _CoroTask
   char           *name;
   GSource        *timer;         /* made on first sleep/timeout, then reused */
   GCancellable   *cancellable;   /* made on first use */
-  gpointer        gate;          /* the CoroSemaphore a gated task waits on */
+  gpointer        gate;          /* the CoroSemaphore of a gated task (coro_semaphore_spawn()) */
 };
+
+extern const CoroFutureClass _coro_task_future_class;
+
+static inline gboolean
+_coro_future_is_task (const CoroFuture *future)
+{
+  return future->klass == &_coro_task_future_class;
+}
 
 /* The running task of this thread, and the context now executing (NULL:
  * the thread's own stack outside any dispatch). */
@@ -69,6 +86,11 @@ gboolean     _coro_task_suspend_in_queue    (CoroTask      *task,
                                              GError       **error);
 void         _coro_task_wake                (CoroTask      *task,
                                              GError        *error);
+gboolean     _coro_task_await_pending_cancel (CoroTask     *task,
+                                             guint          reason,
+                                             GError       **error);
+void         _coro_task_note_shielded       (CoroTask      *task,
+                                             guint32        requester);
 CoroTrace   *_coro_scheduler_peek_trace     (CoroScheduler *self);
 CoroTask    *_coro_scheduler_create_task    (CoroScheduler *self,
                                              const char    *name,

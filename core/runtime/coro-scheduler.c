@@ -33,6 +33,7 @@ struct _CoroScheduler
   CoroContext   loop_context;   /* the thread's stack, inside dispatch */
 
   GQueue        ready;          /* of CoroTask, via ready_link */
+  GQueue        reaping;        /* gated tasks cancelled in line, via ready_link: settled by the loop */
   GQueue        live;           /* of CoroTask, via live_link; one ref each */
   CoroTask     *dead;           /* finished; its stack is freed once we are off it */
 
@@ -133,8 +134,12 @@ task_finalize (CoroFuture *future)
       g_source_unref (task->timer);
     }
   g_clear_object (&task->cancellable);
+  /* (g_slist_free_full() of an empty list still costs ~45 instructions) */
+  if (task->retired_cancellables != NULL)
+    g_slist_free_full (task->retired_cancellables, g_object_unref);
   g_clear_object (&task->gio_result);
   g_clear_error (&task->await_error);
+  g_clear_pointer (&task->cancel_message, g_free);
   g_free (task->name);
   g_free (task);
 }
@@ -224,17 +229,53 @@ task_switch_away (CoroTask *task,
   after_switch (self);
 }
 
+/* The pending cancel, taken as the error an await fails with. */
+static GError *
+task_take_cancel (CoroTask *task)
+{
+  GError *error = _coro_cancelled_error_new (task->cancel_message);
+
+  task->must_cancel = FALSE;
+  g_clear_pointer (&task->cancel_message, g_free);
+  return error;
+}
+
+/* A cancel reached the task's code (traced at @reason). A cancellable a
+ * cancel request cancelled cannot be reset while operations may still
+ * hold it: it is retired, kept alive for whoever borrowed it, and
+ * coro_task_get_cancellable() makes a fresh one, so that clean-up after
+ * the cancel can await GIO again. */
+static void
+task_cancel_delivered (CoroTask *task,
+                       guint     reason)
+{
+  trace_event (task->scheduler, CORO_EVENT_CANCEL_DELIVERED, task->id, 0, reason, 0, 0);
+
+  if (task->cancellable_cancelled)
+    {
+      task->retired_cancellables = g_slist_prepend (task->retired_cancellables,
+                                                    g_steal_pointer (&task->cancellable));
+      task->cancellable_cancelled = FALSE;
+    }
+}
+
 static void
 task_settle (CoroTask *task)
 {
   CoroScheduler *self = task->scheduler;
 
-  if (!task->returned)
+  if (G_UNLIKELY (task->must_cancel) && task->future.error == NULL)
     {
-      if (task->cancel_requested)
-        task->future.error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The task was cancelled"));
-      task->returned = TRUE;
+      /* Cancelled after its last await, the cancel never delivered: it
+       * ends cancelled, its value dropped (asyncio's Task.__step on
+       * StopIteration with _must_cancel set). */
+      if (task->future.value_destroy != NULL && task->future.value != NULL)
+        task->future.value_destroy (task->future.value);
+      task->future.value = NULL;
+      task->future.value_destroy = NULL;
+      task->future.error = task_take_cancel (task);
     }
+  task->returned = TRUE;
 
   if (task->future.error == NULL)
     {
@@ -282,7 +323,19 @@ task_entry (gpointer data)
       trace_event (self, CORO_EVENT_AWAIT_END, task->id, 0, task->await_reason, 0, 0);
       task->await_reason = CORO_AWAIT_NONE;
     }
-  task->func (task, task->user_data);
+
+  if (G_UNLIKELY (task->must_cancel))
+    {
+      /* Cancelled before it ran: asyncio throws CancelledError into the
+       * coroutine at its first step, so the body never runs. A gated
+       * task gives back the permit it was spawned holding. */
+      task->future.error = task_take_cancel (task);
+      task_cancel_delivered (task, CORO_AWAIT_NONE);
+      if (task->gate != NULL)
+        coro_semaphore_release (task->gate);
+    }
+  else
+    task->func (task, task->user_data);
 
   task_settle (task);
 
@@ -292,20 +345,40 @@ task_entry (gpointer data)
   g_assert_not_reached ();
 }
 
-/* A task cancelled before it ever ran: its body never runs (as asyncio's). */
+/* A gated task cancelled while it waits in line for its permit leaves the
+ * line at once and is settled by the loop at its next dispatch (not in
+ * the caller's stack), without ever getting a stack. */
 static void
-task_cancel_unstarted (CoroTask *task)
+task_reap_later (CoroTask *task)
 {
   CoroScheduler *self = task->scheduler;
 
-  if (task->state == CORO_TASK_STATE_READY)
-    g_queue_unlink (&self->ready, &task->ready_link);
-  else
-    _coro_waiter_unlink (&task->waiter);   /* gated: still waiting for its slot */
-  task_settle (task);
-  _coro_stack_release (&task->stack);
-  g_queue_unlink (&self->live, &task->live_link);
-  coro_task_unref (task);
+  _coro_waiter_unlink (&task->waiter);
+  task->state = CORO_TASK_STATE_READY;
+  task->reaping = TRUE;
+  g_queue_push_tail_link (&self->reaping, &task->ready_link);
+  trace_event (self, CORO_EVENT_READY, task->id, current_task_id (), task->await_reason, 0, 0);
+}
+
+static void
+reap_cancelled (CoroScheduler *self)
+{
+  GList *link;
+
+  while ((link = g_queue_pop_head_link (&self->reaping)) != NULL)
+    {
+      CoroTask *task = link->data;
+      guint reason = task->await_reason;
+
+      task->reaping = FALSE;
+      task->await_reason = CORO_AWAIT_NONE;
+      trace_event (self, CORO_EVENT_AWAIT_END, task->id, 0, reason, CORO_EVENT_FLAG_ERROR, 0);
+      task->future.error = task_take_cancel (task);
+      task_cancel_delivered (task, reason);
+      task_settle (task);
+      g_queue_unlink (&self->live, &task->live_link);
+      coro_task_unref (task);
+    }
 }
 
 /* Waking */
@@ -408,37 +481,66 @@ _coro_task_require_current (const char  *what,
   return task;
 }
 
-static gboolean
-set_cancelled_error (GError **error)
+/* An await in two halves, so that what must happen once the task counts
+ * as awaiting (forwarding a pending cancel) fits between them. */
+static inline void
+task_await_begin (CoroTask *task,
+                  guint     reason)
 {
-  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The task was cancelled"));
+  trace_event (task->scheduler, CORO_EVENT_AWAIT_BEGIN, task->id, 0, reason, 0, 0);
+  task->await_reason = reason;
+  task->state = CORO_TASK_STATE_AWAITING;
+}
+
+static G_NO_INLINE gboolean
+task_await_failed (CoroTask  *task,
+                   guint      reason,
+                   GError   **error)
+{
+  if (g_error_matches (task->await_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    task_cancel_delivered (task, reason);
+  g_propagate_error (error, g_steal_pointer (&task->await_error));
   return FALSE;
 }
 
 /* Suspends the running task until woken; returns FALSE with the error of a
  * cancel or timeout that woke it. */
+static inline gboolean
+task_await_finish (CoroTask  *task,
+                   guint      reason,
+                   GError   **error)
+{
+  task_switch_away (task, FALSE);
+
+  trace_event (task->scheduler, CORO_EVENT_AWAIT_END, task->id, 0, reason,
+               task->await_error ? CORO_EVENT_FLAG_ERROR : 0, 0);
+
+  if (G_UNLIKELY (task->await_error != NULL))
+    return task_await_failed (task, reason, error);
+
+  return TRUE;
+}
+
 static gboolean
 task_await (CoroTask  *task,
             guint      reason,
             GError   **error)
 {
-  CoroScheduler *self = task->scheduler;
+  task_await_begin (task, reason);
+  return task_await_finish (task, reason, error);
+}
 
-  trace_event (self, CORO_EVENT_AWAIT_BEGIN, task->id, 0, reason, 0, 0);
-  task->await_reason = reason;
-  task->state = CORO_TASK_STATE_AWAITING;
-  task_switch_away (task, FALSE);
-
-  trace_event (self, CORO_EVENT_AWAIT_END, task->id, 0, reason,
-               task->await_error ? CORO_EVENT_FLAG_ERROR : 0, 0);
-
-  if (task->await_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&task->await_error));
-      return FALSE;
-    }
-
-  return TRUE;
+/* A cancel pending when the running task starts a wait lands on that wait,
+ * as asyncio cancels the future a task is about to block on: the task goes
+ * round the ready queue once, then the wait fails with the cancel. */
+gboolean
+_coro_task_await_pending_cancel (CoroTask  *task,
+                                 guint      reason,
+                                 GError   **error)
+{
+  task_await_begin (task, reason);
+  _coro_task_wake (task, task_take_cancel (task));
+  return task_await_finish (task, reason, error);
 }
 
 gboolean
@@ -455,44 +557,65 @@ _coro_task_suspend_in_queue (CoroTask  *task,
   return task_await (task, reason, error);
 }
 
-/**
- * coro_yield:
- *
- * Puts the running task at the back of the ready queue and lets the others
- * run, like `await asyncio.sleep(0)`.
- *
- * Returns: %FALSE with G_IO_ERROR_CANCELLED when the task was cancelled
- */
-gboolean
-coro_yield (GError **error)
+static G_NO_INLINE gboolean
+task_yield_failed (CoroTask  *task,
+                   GError   **error)
 {
-  CoroTask *task = _coro_task_require_current ("coro_yield", error);
-  CoroScheduler *self;
+  task_cancel_delivered (task, CORO_AWAIT_NONE);
+  g_propagate_error (error, g_steal_pointer (&task->await_error));
+  return FALSE;
+}
 
-  if (task == NULL)
-    return FALSE;
-  if (task->cancel_requested)
-    return set_cancelled_error (error);
+static inline gboolean
+task_yield (CoroTask  *task,
+            GError   **error)
+{
+  CoroScheduler *self = task->scheduler;
 
-  self = task->scheduler;
   trace_event (self, CORO_EVENT_YIELD, task->id, 0, 0, 0, 0);
+  if (G_UNLIKELY (task->must_cancel))
+    task->await_error = task_take_cancel (task);   /* delivered after the trip */
   task->state = CORO_TASK_STATE_READY;
   g_queue_push_tail_link (&self->ready, &task->ready_link);
   task_switch_away (task, FALSE);
 
-  if (task->cancel_requested)
-    return set_cancelled_error (error);
+  /* only a cancel sets it for a yield */
+  if (G_UNLIKELY (task->await_error != NULL))
+    return task_yield_failed (task, error);
 
   return TRUE;
 }
 
 /**
+ * coro_yield:
+ *
+ * Puts the running task at the back of the ready queue and lets the others
+ * run once, exactly as `await asyncio.sleep(0)`.
+ *
+ * Returns: %FALSE with G_IO_ERROR_CANCELLED when a cancel was requested
+ *   before it or while it waited its turn (delivered once: the next
+ *   yield goes through)
+ */
+gboolean
+coro_yield (GError **error)
+{
+  CoroTask *task = _coro_task_require_current ("coro_yield", error);
+
+  if (task == NULL)
+    return FALSE;
+
+  return task_yield (task, error);
+}
+
+/**
  * coro_sleep:
- * @usec: microseconds
+ * @usec: microseconds; 0 or less is coro_yield(): one trip round the
+ *   ready queue, no timer (as asyncio.sleep(0))
  *
  * Suspends the running task for @usec (reason "sleep").
  *
- * Returns: %FALSE with G_IO_ERROR_CANCELLED when cancelled meanwhile
+ * Returns: %FALSE with G_IO_ERROR_CANCELLED when cancelled before or
+ *   meanwhile
  */
 gboolean
 coro_sleep (gint64   usec,
@@ -502,8 +625,10 @@ coro_sleep (gint64   usec,
 
   if (task == NULL)
     return FALSE;
-  if (task->cancel_requested)
-    return set_cancelled_error (error);
+  if (usec <= 0)
+    return task_yield (task, error);
+  if (G_UNLIKELY (task->must_cancel))
+    return _coro_task_await_pending_cancel (task, CORO_AWAIT_SLEEP, error);
 
   task_arm_timer (task, CORO_TIMER_SLEEP, usec);
   return task_await (task, CORO_AWAIT_SLEEP, error);
@@ -515,6 +640,23 @@ task_future_finalize (CoroFuture *future)
   task_finalize (future);
 }
 
+static gboolean task_cancel_full (CoroTask   *task,
+                                  const char *message,
+                                  guint32     requester);
+
+static gboolean
+task_future_cancel (CoroFuture *future,
+                    const char *message,
+                    guint32     requester)
+{
+  return task_cancel_full ((CoroTask *) future, message, requester);
+}
+
+const CoroFutureClass _coro_task_future_class = {
+  .finalize = task_future_finalize,
+  .cancel = task_future_cancel,
+};
+
 /**
  * coro_await_full:
  * @future: the future (or task) to wait for; the caller keeps a reference
@@ -522,7 +664,14 @@ task_future_finalize (CoroFuture *future)
  * @timeout_usec: fail with G_IO_ERROR_TIMED_OUT after this long; -1: never
  *
  * Suspends the running task until @future settles. A settled future
- * returns at once, without giving up the thread (as in asyncio).
+ * returns at once, without giving up the thread (as in asyncio), and then
+ * a pending cancel waits for a later await.
+ *
+ * Cancelling the task while it waits here cancels @future, as asyncio's
+ * Task.cancel() cancels the future its task blocks on: a plain future
+ * settles cancelled, a task is asked to cancel and awaited while it
+ * unwinds, a gather cancels its children. If a task awaited catches the
+ * cancel and returns a value, this await returns that value.
  *
  * Returns: (transfer none) (nullable): the value, borrowed from @future;
  *   %NULL with @error set when it was rejected, timed out or the task was
@@ -544,13 +693,8 @@ coro_await_full (CoroFuture  *future,
 
   if (future->state == CORO_FUTURE_PENDING)
     {
+      gboolean forwarded;
       gboolean ok;
-
-      if (task->cancel_requested)
-        {
-          set_cancelled_error (error);
-          return NULL;
-        }
 
       if (future == &task->future)
         {
@@ -560,7 +704,7 @@ coro_await_full (CoroFuture  *future,
         }
 
       if (reason == CORO_AWAIT_NONE)
-        reason = future->finalize == task_future_finalize ? CORO_AWAIT_TASK : CORO_AWAIT_FUTURE;
+        reason = _coro_future_is_task (future) ? CORO_AWAIT_TASK : CORO_AWAIT_FUTURE;
 
       coro_future_ref (future);
       task->waiter.notify = task_waiter_notify;
@@ -568,10 +712,30 @@ coro_await_full (CoroFuture  *future,
       if (timeout_usec >= 0)
         task_arm_timer (task, CORO_TIMER_TIMEOUT, timeout_usec);
 
-      ok = task_await (task, reason, error);
+      task_await_begin (task, reason);
+      task->awaited = future;
+      if (G_UNLIKELY (task->must_cancel))
+        {
+          /* as asyncio's Task.__step cancels the future it is about to
+           * block on: a plain one settles and wakes us at once */
+          g_autofree char *message = g_steal_pointer (&task->cancel_message);
+
+          task->must_cancel = FALSE;
+          if (_coro_future_cancel (future, message, task->id))
+            task->cancel_forwarded = TRUE;
+          else if (task->state == CORO_TASK_STATE_AWAITING)
+            _coro_task_wake (task, _coro_cancelled_error_new (message));
+        }
+      ok = task_await_finish (task, reason, error);
+      task->awaited = NULL;
+      forwarded = task->cancel_forwarded;
+      task->cancel_forwarded = FALSE;
+
+      if (ok && !coro_future_propagate (future, &value, error) && G_UNLIKELY (forwarded) &&
+          coro_future_is_cancelled (future))
+        task_cancel_delivered (task, reason);   /* our cancel, come back through @future */
       coro_future_unref (future);
-      if (!ok)
-        return NULL;
+      return value;
     }
 
   coro_future_propagate (future, &value, error);
@@ -613,6 +777,7 @@ coro_await_begin (CoroTask *task,
 
   g_clear_object (&task->gio_result);
   task->in_gio_await = TRUE;
+  task->gio_awaiting = TRUE;
   task->await_reason = reason;
 
   return coro_task_ref (task);
@@ -647,6 +812,12 @@ coro_await_ready_cb (GObject      *object,
  *
  * Suspends until the operation begun by coro_await_begin() calls back.
  *
+ * A cancel requested before this returns is delivered by this await: the
+ * operation, given the task's cancellable, reports G_IO_ERROR_CANCELLED
+ * from its _finish(). The cancellable stays cancelled for whoever holds
+ * it; coro_task_get_cancellable() then hands out a fresh one, so clean-up
+ * can await GIO again.
+ *
  * Returns: (transfer none): the result for the operation's _finish(),
  *   borrowed until the task's next await
  */
@@ -665,24 +836,141 @@ coro_await_end (CoroTask *task)
       task_switch_away (task, FALSE);
       trace_event (self, CORO_EVENT_AWAIT_END, task->id, 0, task->await_reason, 0, 0);
     }
+  task->gio_awaiting = FALSE;
+
+  /* Only a cancel that reached the cancellable counts as delivered; an
+   * operation that could not see it leaves it for the next await. */
+  if (G_UNLIKELY (task->must_cancel) && task->cancellable_cancelled)
+    {
+      task->must_cancel = FALSE;
+      task_cancel_delivered (task, task->await_reason);
+    }
 
   return task->gio_result;
 }
 
 /* Cancellation */
 
+static void
+task_set_must_cancel (CoroTask   *task,
+                      const char *message)
+{
+  task->must_cancel = TRUE;
+  g_free (task->cancel_message);
+  task->cancel_message = g_strdup (message);
+
+  /* It may be delivered through GIO: by an operation under way, or by the
+   * next one, started with a cancellable fetched already. */
+  if (task->cancellable != NULL)
+    {
+      task->cancellable_cancelled = TRUE;
+      g_cancellable_cancel (task->cancellable);
+    }
+}
+
+/* asyncio's Task.cancel(msg), case by case; see coro_task_cancel(). */
+static gboolean
+task_cancel_full (CoroTask   *task,
+                  const char *message,
+                  guint32     requester)
+{
+  CoroScheduler *self = task->scheduler;
+
+  if (task->state == CORO_TASK_STATE_DONE || task->state == CORO_TASK_STATE_FAILED ||
+      task->state == CORO_TASK_STATE_CANCELLED)
+    return FALSE;
+
+  if (task->n_cancels < G_MAXUINT16)
+    task->n_cancels++;
+  if (self->trace != NULL)
+    _coro_trace_append (self->trace, CORO_EVENT_CANCEL_REQUESTED, task->id, requester, 0,
+                        message != NULL ? CORO_EVENT_FLAG_TEXT : 0,
+                        message != NULL ? coro_trace_intern (self->trace, message) : 0);
+
+  if (!task->started)
+    {
+      /* marked; the loop cancels it when it reaches it */
+      task_set_must_cancel (task, message);
+      if (task->state == CORO_TASK_STATE_AWAITING && !task->reaping)
+        task_reap_later (task);
+      return TRUE;
+    }
+
+  if (task->state == CORO_TASK_STATE_RUNNING || task->gio_awaiting)
+    {
+      /* the next await gets it, or the GIO operation under way */
+      task_set_must_cancel (task, message);
+      return TRUE;
+    }
+
+  if (task->state == CORO_TASK_STATE_READY)
+    {
+      /* Woken, not resumed yet: the await it comes back from fails
+       * instead of returning what woke it (asyncio's __step throws in
+       * CancelledError in place of the result). */
+      if (task->await_error == NULL)
+        task->woken_then_cancelled = TRUE;
+      if (!g_error_matches (task->await_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_clear_error (&task->await_error);
+          task->await_error = _coro_cancelled_error_new (message);
+        }
+      return TRUE;
+    }
+
+  g_assert (task->state == CORO_TASK_STATE_AWAITING);
+
+  if (task->awaited != NULL && !task->forwarding)
+    {
+      gboolean took;
+
+      /* into what it awaits; it ends the await when it settles (the
+       * guard stops two tasks awaiting each other from recursing) */
+      task->forwarding = TRUE;
+      took = _coro_future_cancel (task->awaited, message, task->id);
+      task->forwarding = FALSE;
+      if (took)
+        {
+          task->cancel_forwarded = TRUE;
+          return TRUE;
+        }
+      if (task->state != CORO_TASK_STATE_AWAITING)
+        return TRUE;
+    }
+
+  /* a sleep, a semaphore's line, a future that would not cancel */
+  _coro_task_wake (task, _coro_cancelled_error_new (message));
+  return TRUE;
+}
+
 /**
- * coro_task_cancel:
+ * coro_task_cancel_with_message:
+ * @message: (nullable): the message of the G_IO_ERROR_CANCELLED delivered
  *
- * Requests cancellation, as asyncio's Task.cancel():
+ * Requests cancellation, as asyncio's Task.cancel(msg): one request
+ * delivers one G_IO_ERROR_CANCELLED, at one await. The task may catch it,
+ * clean up with further awaits and even return a value (it then ends
+ * DONE); it ends CANCELLED when it returns the error
+ * (coro_task_return_error()), or when it returns with a cancel still
+ * undelivered. Where the request lands:
  *
- * - a task that never ran ends cancelled at once: its body never runs;
- * - an awaiting task's pending await fails with G_IO_ERROR_CANCELLED (a GIO
- *   await through its cancellable: the operation reports the cancel);
- * - a running task (cancelling itself) or a ready one sees the cancel at
- *   its next yield or await, which fails; an await that already completed
- *   before the cancel still returns its result;
- * - a finished task is left alone.
+ * - a task that never ran is marked and ended when the loop reaches it:
+ *   its body never runs, its destroy notify and awaiters run then, not in
+ *   the caller's stack (a gated one, coro_semaphore_spawn(), leaves the
+ *   semaphore's line at once and ends at the loop's next dispatch);
+ * - a task awaiting a future cancels that future (coro_future_cancel()):
+ *   a task it awaits is asked to cancel, a gather cancels its children, a
+ *   plain future settles cancelled; the await then ends as the future
+ *   settles;
+ * - a task sleeping or waiting for a semaphore or lock leaves at once;
+ *   its await fails;
+ * - a task awaiting GIO (coro_await_begin()) has its cancellable
+ *   cancelled; the operation reports it, and coro_await_end() counts it
+ *   delivered;
+ * - a task woken but not yet resumed gets the cancel in place of what
+ *   woke it (a semaphore's permit goes on to the next in line);
+ * - a running task (cancelling itself) gets it at its next await that
+ *   suspends: an await of a settled future or a free semaphore does not.
  *
  * The task's cleanup (its body unwinding, then its data's destroy notify)
  * runs before those awaiting it see G_IO_ERROR_CANCELLED.
@@ -690,48 +978,71 @@ coro_await_end (CoroTask *task)
  * Returns: %TRUE if the task was not finished yet
  */
 gboolean
-coro_task_cancel (CoroTask *task)
+coro_task_cancel_with_message (CoroTask   *task,
+                               const char *message)
 {
   g_return_val_if_fail (task != NULL, FALSE);
 
-  switch ((CoroTaskState) task->state)
-    {
-    case CORO_TASK_STATE_DONE:
-    case CORO_TASK_STATE_FAILED:
-    case CORO_TASK_STATE_CANCELLED:
-      return FALSE;
+  return task_cancel_full (task, message, current_task_id ());
+}
 
-    case CORO_TASK_STATE_READY:
-      task->cancel_requested = TRUE;
-      if (!task->started)
-        task_cancel_unstarted (task);
-      else if (task->cancellable != NULL)
-        g_cancellable_cancel (task->cancellable);
-      return TRUE;
+/**
+ * coro_task_cancel:
+ *
+ * coro_task_cancel_with_message() without a message: the error delivered
+ * says "The task was cancelled".
+ *
+ * Returns: %TRUE if the task was not finished yet
+ */
+gboolean
+coro_task_cancel (CoroTask *task)
+{
+  return coro_task_cancel_with_message (task, NULL);
+}
 
-    case CORO_TASK_STATE_RUNNING:
-      task->cancel_requested = TRUE;
-      if (task->cancellable != NULL)
-        g_cancellable_cancel (task->cancellable);
-      return TRUE;
+/**
+ * coro_task_cancelling:
+ *
+ * As asyncio's Task.cancelling() (3.11): how many cancel requests the task
+ * has had, less those withdrawn with coro_task_uncancel(). Delivering a
+ * cancel does not lower it.
+ *
+ * Returns: the number of pending cancel requests
+ */
+guint
+coro_task_cancelling (CoroTask *task)
+{
+  g_return_val_if_fail (task != NULL, 0);
 
-    case CORO_TASK_STATE_AWAITING:
-      task->cancel_requested = TRUE;
-      if (!task->started)
-        {
-          task_cancel_unstarted (task);
-          return TRUE;
-        }
-      if (task->cancellable != NULL)
-        g_cancellable_cancel (task->cancellable);
-      if (!task->in_gio_await && task->state == CORO_TASK_STATE_AWAITING)
-        _coro_task_wake (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                    _("The task was cancelled")));
-      return TRUE;
+  return task->n_cancels;
+}
 
-    default:
-      g_assert_not_reached ();
-    }
+/**
+ * coro_task_uncancel:
+ *
+ * As asyncio's Task.uncancel() (3.11): withdraws one cancel request from
+ * the count, for a task that handled a cancel and carries on. It does not
+ * take back a cancel not yet delivered.
+ *
+ * Returns: the remaining count
+ */
+guint
+coro_task_uncancel (CoroTask *task)
+{
+  g_return_val_if_fail (task != NULL, 0);
+
+  if (task->n_cancels > 0)
+    task->n_cancels--;
+
+  return task->n_cancels;
+}
+
+void
+_coro_task_note_shielded (CoroTask *task,
+                          guint32   requester)
+{
+  if (!coro_future_is_done (&task->future))
+    trace_event (task->scheduler, CORO_EVENT_SHIELDED, task->id, requester, 0, 0, 0);
 }
 
 /* The scheduler's GSource */
@@ -749,7 +1060,7 @@ scheduler_source_prepare (GSource *source,
   CoroScheduler *self = ((SchedulerSource *) source)->scheduler;
 
   *timeout = -1;
-  return self != NULL && !self->paused && self->ready.length > 0;
+  return self != NULL && !self->paused && (self->ready.length > 0 || self->reaping.length > 0);
 }
 
 static gboolean
@@ -757,14 +1068,16 @@ scheduler_source_check (GSource *source)
 {
   CoroScheduler *self = ((SchedulerSource *) source)->scheduler;
 
-  return self != NULL && !self->paused && self->ready.length > 0;
+  return self != NULL && !self->paused && (self->ready.length > 0 || self->reaping.length > 0);
 }
 
 /* Resumes the head of the ready queue from the loop's stack; tasks then
- * hand the thread to each other until the slice ends or nobody is ready. */
+ * hand the thread to each other until the slice ends or nobody is ready.
+ * Gated tasks cancelled in line are settled first. */
 static gboolean
 run_from_loop (CoroScheduler *self)
 {
+  gboolean reaped = FALSE;
   GList *link;
   CoroTask *task;
   guint64 now;
@@ -772,9 +1085,15 @@ run_from_loop (CoroScheduler *self)
   g_return_val_if_fail (_coro_current_task == NULL, FALSE);
   g_return_val_if_fail (_coro_thread_id () == self->thread_id, FALSE);
 
+  if (G_UNLIKELY (self->reaping.length > 0))
+    {
+      reap_cancelled (self);
+      reaped = TRUE;
+    }
+
   link = g_queue_pop_head_link (&self->ready);
   if (link == NULL)
-    return FALSE;
+    return reaped;
 
   task = link->data;
   now = _coro_clock_raw ();
@@ -846,7 +1165,9 @@ coro_scheduler_dispose (GObject *object)
         {
           CoroTask *task = g_queue_peek_head_link (&self->live)->data;
 
-          if (task->ready_link.data != NULL && task->state == CORO_TASK_STATE_READY)
+          if (task->reaping)
+            g_queue_unlink (&self->reaping, &task->ready_link);
+          else if (task->ready_link.data != NULL && task->state == CORO_TASK_STATE_READY)
             g_queue_unlink (&self->ready, &task->ready_link);
           _coro_waiter_unlink (&task->waiter);
           _coro_stack_release (&task->stack);
@@ -1095,7 +1416,7 @@ _coro_scheduler_create_task (CoroScheduler  *self,
 {
   CoroTask *task = g_new0 (CoroTask, 1);
 
-  _coro_future_init (&task->future, task_future_finalize);
+  _coro_future_init (&task->future, &_coro_task_future_class);
   task->id = _coro_next_task_id ();
   task->name = name != NULL ? g_strdup (name) : g_strdup_printf ("task-%u", task->id);
   task->scheduler = self;
@@ -1165,9 +1486,11 @@ coro_scheduler_spawn (CoroScheduler   *self,
 /**
  * coro_scheduler_cancel_all:
  *
- * Cancels every unfinished task (see coro_task_cancel()).
+ * Cancels every unfinished task (see coro_task_cancel()), each once:
+ * those that return the error they get end cancelled, once they unwind;
+ * those that never ran end when the loop reaches them, not in this call.
  *
- * Returns: how many were cancelled
+ * Returns: how many were asked
  */
 guint
 coro_scheduler_cancel_all (CoroScheduler *self)
@@ -1258,9 +1581,10 @@ coro_scheduler_set_paused (CoroScheduler *self,
  *
  * Resumes exactly one ready task, until it next gives up the thread: one
  * switch in and one out. Meant for a paused scheduler; call it from the
- * main loop, not from a task.
+ * main loop, not from a task. Gated tasks cancelled while they waited for
+ * their permit are settled first.
  *
- * Returns: %TRUE if a task ran
+ * Returns: %TRUE if a task ran (or a cancelled one was settled)
  */
 gboolean
 coro_scheduler_step (CoroScheduler *self)
@@ -1407,7 +1731,9 @@ coro_task_get_scheduler (CoroTask *task)
  * coro_task_get_cancellable:
  *
  * The cancellable to hand to GIO operations the task awaits, so that
- * coro_task_cancel() aborts them. Made on first use.
+ * coro_task_cancel() aborts them. Made on first use; after a cancel was
+ * delivered, a fresh one (the cancelled one stays cancelled, and alive,
+ * for whoever holds it).
  *
  * Returns: (transfer none): the task's cancellable
  */
@@ -1419,19 +1745,31 @@ coro_task_get_cancellable (CoroTask *task)
   if (task->cancellable == NULL)
     {
       task->cancellable = g_cancellable_new ();
-      if (task->cancel_requested)
-        g_cancellable_cancel (task->cancellable);
+      if (task->must_cancel)
+        {
+          task->cancellable_cancelled = TRUE;
+          g_cancellable_cancel (task->cancellable);
+        }
     }
 
   return task->cancellable;
 }
 
+/**
+ * coro_task_is_cancelled:
+ *
+ * Whether cancellation was requested and not withdrawn
+ * (coro_task_cancelling() > 0), or the task ended cancelled. For asyncio's
+ * Task.cancelled() — ended cancelled — use coro_future_is_cancelled().
+ *
+ * Returns: %TRUE if the task is being or was cancelled
+ */
 gboolean
 coro_task_is_cancelled (CoroTask *task)
 {
   g_return_val_if_fail (task != NULL, FALSE);
 
-  return task->cancel_requested;
+  return task->n_cancels > 0 || task->state == CORO_TASK_STATE_CANCELLED;
 }
 
 static gboolean

@@ -7,8 +7,6 @@
 
 #include "config.h"
 
-#include <glib/gi18n.h>
-
 #include "coro-sync.h"
 #include "coro-scheduler-private.h"
 
@@ -58,7 +56,8 @@ coro_semaphore_free (CoroSemaphore *semaphore)
  *   limit, for example)
  *
  * Takes a permit, waiting in line when there is none. A task cancelled
- * while waiting leaves the line without a permit.
+ * while waiting leaves the line without a permit; one cancelled after it
+ * was handed the permit but before it resumed passes the permit on.
  *
  * Returns: %TRUE holding a permit; %FALSE with G_IO_ERROR_CANCELLED
  */
@@ -75,20 +74,28 @@ coro_semaphore_acquire_full (CoroSemaphore  *semaphore,
   if (task == NULL)
     return FALSE;
 
-  if (task->cancel_requested)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The task was cancelled"));
-      return FALSE;
-    }
-
-  /* Fairness: nobody takes a free permit past those already waiting. */
+  /* Fairness: nobody takes a free permit past those already waiting. A
+   * free permit is taken even with a cancel pending: the cancel waits for
+   * an await that suspends (as in asyncio's Semaphore.acquire()). */
   if (semaphore->available > 0 && semaphore->waiters.length == 0)
     {
       semaphore->available--;
       return TRUE;
     }
 
-  return _coro_task_suspend_in_queue (task, &semaphore->waiters, reason, error);
+  if (G_UNLIKELY (task->must_cancel))
+    return _coro_task_await_pending_cancel (task, reason, error);
+
+  task->woken_then_cancelled = FALSE;
+  if (_coro_task_suspend_in_queue (task, &semaphore->waiters, reason, error))
+    return TRUE;
+
+  /* Handed the permit, then cancelled before it resumed: the permit goes
+   * on to the next in line, as asyncio's acquire() passes it on. */
+  if (task->woken_then_cancelled)
+    coro_semaphore_release (semaphore);
+
+  return FALSE;
 }
 
 gboolean
@@ -151,7 +158,10 @@ gated_task_notify (CoroWaiter *waiter,
  * Spawns a task that first waits for a permit of @semaphore, the wait
  * traced as an await of @reason, and only then gets its stack: 5,000 tasks
  * behind 300 permits hold 300 stacks, not 5,000. The body runs holding the
- * permit and must coro_semaphore_release() it.
+ * permit and must coro_semaphore_release() it. Cancelled while it waits,
+ * it leaves the line and ends at the loop's next dispatch without a
+ * stack; cancelled holding its permit before its body ran, it gives the
+ * permit back.
  *
  * Returns: (transfer full) (nullable): the task, or %NULL when it got a
  *   permit at once but no stack
@@ -173,6 +183,7 @@ coro_semaphore_spawn (CoroSemaphore   *semaphore,
   g_return_val_if_fail (func != NULL, NULL);
 
   task = _coro_scheduler_create_task (scheduler, name, func, user_data, user_data_destroy);
+  task->gate = semaphore;   /* a task cancelled before its body runs gives the permit back */
 
   if (semaphore->available > 0 && semaphore->waiters.length == 0)
     {
@@ -188,7 +199,6 @@ coro_semaphore_spawn (CoroSemaphore   *semaphore,
       return task;
     }
 
-  task->gate = semaphore;
   task->await_reason = reason;
   task->state = CORO_TASK_STATE_AWAITING;
   task->waiter.link.data = &task->waiter;

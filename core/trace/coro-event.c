@@ -43,6 +43,9 @@ static const char * const event_kind_names[CORO_EVENT_N_KINDS] = {
   [CORO_EVENT_CANCELLED] = "cancelled",
   [CORO_EVENT_LOOP_BLOCKED] = "loop-blocked",
   [CORO_EVENT_ATTRIBUTE] = "attribute",
+  [CORO_EVENT_CANCEL_REQUESTED] = "cancel-requested",
+  [CORO_EVENT_CANCEL_DELIVERED] = "cancel-delivered",
+  [CORO_EVENT_SHIELDED] = "shielded",
 };
 
 /**

@@ -35,6 +35,11 @@ typedef enum
   CORO_EVENT_CANCELLED,    /* task ended cancelled */
   CORO_EVENT_LOOP_BLOCKED, /* task held the thread without yielding for arg ns (over the threshold) */
   CORO_EVENT_ATTRIBUTE,    /* other = key string id; arg = value: a string id with CORO_EVENT_FLAG_TEXT, else a signed integer */
+  CORO_EVENT_CANCEL_REQUESTED, /* task = the one asked to cancel; other = who asked (0: the loop; for a cancel forwarded
+                                * from a task awaiting it, that task); arg = the message's string id with CORO_EVENT_FLAG_TEXT */
+  CORO_EVENT_CANCEL_DELIVERED, /* task = the one that got G_IO_ERROR_CANCELLED; reason = the await it got it at (0: at its
+                                * start, before its body ran; or at a yield) */
+  CORO_EVENT_SHIELDED,     /* a cancel stopped at a shield (coro_shield()): task = the shielded task, which goes on; other = who asked */
   CORO_EVENT_N_KINDS
 } CoroEventKind;
 
