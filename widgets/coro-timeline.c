@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "coro-palette.h"
+#include "coro-task-item.h"
 #include "coro-timeline.h"
 
 #define LABEL_WIDTH        200
@@ -595,23 +596,6 @@ text_height (CoroTimeline *self)
   return h;
 }
 
-static const char *
-short_label (const char *label)
-{
-  const char *p;
-
-  /* every URL of a set shares its origin: the path says which it is */
-  if (label != NULL && (p = strstr (label, "://")) != NULL)
-    {
-      const char *slash = strchr (p + 3, '/');
-
-      if (slash != NULL && slash[1] != '\0')
-        return slash;
-    }
-
-  return label;
-}
-
 static void
 draw_ruler (CoroTimeline      *self,
             GtkSnapshot       *snapshot,
@@ -989,7 +973,7 @@ draw_task_lanes (CoroTimeline      *self,
         gtk_snapshot_append_color (snapshot, coro_palette_get_color (palette, CORO_PALETTE_LANE_ALT),
                                    &GRAPHENE_RECT_INIT (0, y, layout->width, TASK_LANE_HEIGHT));
 
-      label = short_label (coro_trace_index_task_get_label (self->index, task));
+      label = coro_task_item_short_label (coro_trace_index_task_get_label (self->index, task));
       if (label != NULL)
         g_snprintf (buf, sizeof buf, "%u %s", task->id, label);
       else
