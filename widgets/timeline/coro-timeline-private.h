@@ -24,7 +24,6 @@ G_BEGIN_DECLS
 #define TASK_LANE_HEIGHT   18
 #define LANES_GAP          6
 #define LEGEND_HEIGHT      24     /* a row of it: narrow, it wraps onto more */
-#define MIN_SPAN_NS        200.0
 
 typedef struct _CoroTimelineLayer CoroTimelineLayer;
 

@@ -20,6 +20,8 @@
 
 #include "coro-legend-layer.h"
 
+#define MIN_SPAN_NS 200.0  /* the narrowest view; a fifth of the shortest extent */
+
 /* ------------------------------------------------------------------ */
 /* Geometry                                                           */
 /* ------------------------------------------------------------------ */
