@@ -15,6 +15,7 @@
 #include "coro-palette.h"
 #include "coro-test-util.h"
 #include "coro-timeline.h"
+#include "coro-timeline-private.h"
 #include "trace-test-common.h"
 
 #define WIDTH  1200
@@ -28,11 +29,12 @@ typedef struct
   CoroTraceIndex *index;
 } Fixture;
 
+/* takes @trace */
 static void
-fixture_setup_n (Fixture *fixture,
-                 guint    n_tasks)
+fixture_setup_trace (Fixture   *fixture,
+                     CoroTrace *trace)
 {
-  fixture->trace = trace_test_make_run (n_tasks, 7, FALSE);
+  fixture->trace = trace;
   fixture->index = coro_trace_index_new (fixture->trace);
   coro_trace_index_update (fixture->index);
 
@@ -51,7 +53,26 @@ static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
-  fixture_setup_n (fixture, GPOINTER_TO_UINT (data) != 0 ? GPOINTER_TO_UINT (data) : 200);
+  guint n_tasks = GPOINTER_TO_UINT (data) != 0 ? GPOINTER_TO_UINT (data) : 200;
+
+  fixture_setup_trace (fixture, trace_test_make_run (n_tasks, 7, FALSE));
+}
+
+#define TOOLTIP_NAME "<b>x</b>&"
+
+/* One task, named like markup (an imported trace may name a task
+ * anything), holding the thread from 1 µs to 100 ms */
+static void
+fixture_setup_markup_name (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  CoroTrace *trace = coro_trace_new_for_import ();
+
+  coro_trace_append_at (trace, 0, 1, CORO_EVENT_CREATED, 1, 0, 0, 0, coro_trace_intern (trace, TOOLTIP_NAME));
+  coro_trace_append_at (trace, 1000, 1, CORO_EVENT_SWITCH, 0, 1, 0, 0, 0);
+  coro_trace_append_at (trace, 100000000, 1, CORO_EVENT_FINISHED, 1, 0, 0, 0, 0);
+  coro_trace_append_at (trace, 100000000, 1, CORO_EVENT_SWITCH, 1, 0, 0, 0, 0);
+  fixture_setup_trace (fixture, trace);
 }
 
 static void
@@ -67,13 +88,38 @@ fixture_teardown (Fixture       *fixture,
   coro_test_drain_pending ();
 }
 
+static gboolean
+count_tick_cb (GtkWidget     *widget,
+               GdkFrameClock *frame_clock,
+               gpointer       data)
+{
+  (*(guint *) data)++;
+  return G_SOURCE_CONTINUE;
+}
+
+/* A widget's paintable shows the render node of its last frame, and a
+ * queued redraw drops that node: after a change of view it is empty
+ * until the widget has drawn again. A second tick comes after the first
+ * tick's frame was painted. */
+static void
+wait_for_redraw (GtkWidget *widget)
+{
+  guint n_ticks = 0;
+  guint id = gtk_widget_add_tick_callback (widget, count_tick_cb, &n_ticks, NULL);
+
+  coro_test_run_until (n_ticks >= 2);
+  gtk_widget_remove_tick_callback (widget, id);
+}
+
 static guint
 snapshot_node_count (CoroTimeline *timeline)
 {
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (GTK_WIDGET (timeline));
+  g_autoptr(GdkPaintable) paintable = NULL;
   g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
   g_autoptr(GskRenderNode) node = NULL;
 
+  wait_for_redraw (GTK_WIDGET (timeline));
+  paintable = gtk_widget_paintable_new (GTK_WIDGET (timeline));
   gdk_paintable_snapshot (paintable, snapshot,
                           gtk_widget_get_width (GTK_WIDGET (timeline)),
                           gtk_widget_get_height (GTK_WIDGET (timeline)));
@@ -296,11 +342,13 @@ test_node_count (Fixture       *fixture,
   n_mid = snapshot_node_count (fixture->timeline);
   g_test_message ("nodes at mid zoom: %u", n_mid);
   g_assert_cmpuint (n_mid, <, 20000);
+  g_assert_cmpuint (n_mid, >, 50);
 
   coro_timeline_set_visible_range (fixture->timeline, start + (end - start) * 0.4, start + (end - start) * 0.4 + 1e6);
   n_deep = snapshot_node_count (fixture->timeline);
   g_test_message ("nodes at 1 ms: %u", n_deep);
   g_assert_cmpuint (n_deep, <, 20000);
+  g_assert_cmpuint (n_deep, >, 50);
 }
 
 static void
@@ -721,6 +769,83 @@ test_renderer (Fixture       *fixture,
   cairo_surface_destroy (reference);
 }
 
+/* The text @markup shows, and how many bold runs it has; the first
+ * one's range in @bold_start and @bold_end (bytes of the text) */
+static char *
+parse_tooltip (const char *markup,
+               guint      *n_bold,
+               guint      *bold_start,
+               guint      *bold_end)
+{
+  g_autoptr(GError) error = NULL;
+  PangoAttrList *attrs = NULL;
+  GSList *list;
+  char *text = NULL;
+
+  g_assert_nonnull (markup);
+  g_test_message ("tooltip: %s", markup);
+  g_assert_true (pango_parse_markup (markup, -1, 0, &attrs, &text, NULL, &error));
+  g_assert_no_error (error);
+
+  *n_bold = 0;
+  list = pango_attr_list_get_attributes (attrs);
+  for (GSList *l = list; l != NULL; l = l->next)
+    {
+      PangoAttribute *attr = l->data;
+
+      if (attr->klass->type == PANGO_ATTR_WEIGHT && ((PangoAttrInt *) attr)->value == PANGO_WEIGHT_BOLD)
+        {
+          if ((*n_bold)++ == 0)
+            {
+              *bold_start = attr->start_index;
+              *bold_end = attr->end_index;
+            }
+        }
+    }
+  g_slist_free_full (list, (GDestroyNotify) pango_attribute_destroy);
+  pango_attr_list_unref (attrs);
+
+  return text;
+}
+
+/* A task's name is shown as it is, not read as markup: only the
+ * tooltip's own bold (the state) is bold */
+static void
+test_tooltip_escapes (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  const char *running = coro_palette_state_get_label (CORO_TASK_STATE_RUNNING);
+  g_autofree char *markup = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *expected = NULL;
+  guint n_bold, bold_start = 0, bold_end = 0;
+  double x = coro_timeline_x_at_time (fixture->timeline, 50e6);
+
+  g_assert_cmpstr (coro_trace_index_task_get_label (fixture->index, coro_trace_index_get_task (fixture->index, 0)),
+                   ==, TOOLTIP_NAME);
+
+  /* the task's lane, halfway through its run */
+  markup = _coro_timeline_dup_tooltip_markup (fixture->timeline, x,
+                                              coro_timeline_get_task_lane_y (fixture->timeline, 1));
+  text = parse_tooltip (markup, &n_bold, &bold_start, &bold_end);
+  expected = g_strdup_printf ("Task 1: " TOOLTIP_NAME "\n%s\n", running);
+  g_assert_true (g_str_has_prefix (text, expected));
+  g_assert_cmpuint (n_bold, ==, 1);
+  g_assert_cmpuint (bold_start, ==, strlen ("Task 1: " TOOLTIP_NAME "\n"));
+  g_assert_cmpuint (bold_end, ==, bold_start + strlen (running));
+
+  /* the thread lane names its holder the same way */
+  g_clear_pointer (&markup, g_free);
+  g_clear_pointer (&text, g_free);
+  markup = _coro_timeline_dup_tooltip_markup (fixture->timeline, x, 34 + 24 + 13);
+  text = parse_tooltip (markup, &n_bold, &bold_start, &bold_end);
+  g_assert_true (g_str_has_prefix (text, "Thread 1: held by task 1\n" TOOLTIP_NAME "\n"));
+  g_assert_cmpuint (n_bold, ==, 0);
+
+  /* and a click there picks that task */
+  g_assert_cmpuint (coro_timeline_get_task_at (fixture->timeline, x, 34 + 24 + 13), ==, 1);
+}
+
 /* The legend's swatches: 12×12 colour nodes */
 static void
 collect_swatch (GskRenderNode *node,
@@ -794,6 +919,7 @@ main (int   argc,
   g_test_add ("/timeline/lanes", Fixture, NULL, fixture_setup, test_lanes, fixture_teardown);
   g_test_add_func ("/timeline/thread-lane-density", test_thread_lane_density);
   g_test_add ("/timeline/renderer", Fixture, NULL, fixture_setup, test_renderer, fixture_teardown);
+  g_test_add ("/timeline/tooltip-escapes", Fixture, NULL, fixture_setup_markup_name, test_tooltip_escapes, fixture_teardown);
   g_test_add ("/timeline/legend-wraps", Fixture, NULL, fixture_setup, test_legend_wraps, fixture_teardown);
   g_test_add ("/timeline/visible-span", Fixture, NULL, fixture_setup, test_visible_span, fixture_teardown);
   g_test_add ("/timeline/zoom-anchor", Fixture, NULL, fixture_setup, test_zoom_anchor, fixture_teardown);

@@ -51,23 +51,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* every URL of a set shares its origin: the path says which it is */
-static const char *
-short_label (const char *label)
-{
-  const char *p;
-
-  if (label != NULL && (p = strstr (label, "://")) != NULL)
-    {
-      const char *slash = strchr (p + 3, '/');
-
-      if (slash != NULL && slash[1] != '\0')
-        return slash;
-    }
-
-  return label != NULL ? label : "";
-}
-
 static char *
 format_ms (gint64 ns)
 {
@@ -275,7 +258,7 @@ coro_task_item_format (CoroTaskItem      *self,
   switch (field)
     {
     case CORO_TASK_ITEM_LABEL:
-      return g_strdup_printf ("%u  %s", self->id, short_label (self->label));
+      return g_strdup_printf ("%u  %s", self->id, coro_task_item_short_label (self->label) ?: "");
     case CORO_TASK_ITEM_STATE:
       return g_strdup (coro_palette_state_get_label (self->state));
     case CORO_TASK_ITEM_STATUS:
@@ -361,4 +344,31 @@ coro_task_item_compare (CoroTaskItem      *a,
     }
 
   return r != 0 ? r : CMP (a->spawn_index, b->spawn_index);
+}
+
+/**
+ * coro_task_item_short_label:
+ * @label: (nullable): a task's label (coro_trace_index_task_get_label())
+ *
+ * What to show of @label where room is short, the task list's column
+ * and the timeline's lane names alike: every URL of a set shares its
+ * origin, so a URL is cut to its path, which says which one it is.
+ *
+ * Returns: (transfer none) (nullable): the end of @label to show, or
+ *   %NULL when @label is %NULL
+ */
+const char *
+coro_task_item_short_label (const char *label)
+{
+  const char *p;
+
+  if (label != NULL && (p = strstr (label, "://")) != NULL)
+    {
+      const char *slash = strchr (p + 3, '/');
+
+      if (slash != NULL && slash[1] != '\0')
+        return slash;
+    }
+
+  return label;
 }

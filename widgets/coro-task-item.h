@@ -51,5 +51,6 @@ char            *coro_task_item_format         (CoroTaskItem        *self,
 int              coro_task_item_compare        (CoroTaskItem        *a,
                                                 CoroTaskItem        *b,
                                                 CoroTaskItemField    field);
+const char      *coro_task_item_short_label    (const char          *label);
 
 G_END_DECLS

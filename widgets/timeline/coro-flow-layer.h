@@ -1,0 +1,14 @@
+/* coro-flow-layer.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "coro-timeline-layer.h"
+
+G_BEGIN_DECLS
+
+CoroTimelineLayer *coro_flow_layer_new (void);
+
+G_END_DECLS

@@ -1,0 +1,237 @@
+/* coro-timeline-tooltip.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The tooltip's words for what a layer's lookup_item() finds under the
+ * pointer: who held the thread, or a task's state then, with the span
+ * and the event that began it, and any loop-blocked span at that time.
+ *
+ * Built as markup piece by piece: whatever comes from the trace (a label
+ * is a URL or a name, and an imported trace may hold any text) and every
+ * plain message is escaped; only the formats that carry our bold are
+ * markup, their arguments escaped by g_markup_printf_escaped().
+ */
+
+#define G_LOG_DOMAIN "coro-timeline"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "coro-timeline-private.h"
+
+/* Plain text: @format and its arguments are all escaped */
+G_GNUC_PRINTF (2, 3)
+static void
+append_text (GString    *markup,
+             const char *format,
+             ...)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *escaped = NULL;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  escaped = g_markup_escape_text (text, -1);
+  g_string_append (markup, escaped);
+}
+
+/* @format is markup; its arguments are escaped */
+G_GNUC_PRINTF (2, 3)
+static void
+append_markup (GString    *markup,
+               const char *format,
+               ...)
+{
+  g_autofree char *escaped = NULL;
+  va_list args;
+
+  va_start (args, format);
+  escaped = g_markup_vprintf_escaped (format, args);
+  va_end (args);
+
+  g_string_append (markup, escaped);
+}
+
+/* Digits, units and spaces: nothing to escape */
+static void
+append_duration (GString *markup,
+                 double   ns)
+{
+  double a = fabs (ns);
+
+  if (a < 1e3)
+    g_string_append_printf (markup, "%.0f ns", ns);
+  else if (a < 1e6)
+    g_string_append_printf (markup, "%.2f µs", ns / 1e3);
+  else if (a < 1e9)
+    g_string_append_printf (markup, "%.3f ms", ns / 1e6);
+  else
+    g_string_append_printf (markup, "%.4f s", ns / 1e9);
+}
+
+static void
+append_event (GString   *markup,
+              CoroTrace *trace,
+              guint      event_index)
+{
+  const CoroEvent *event;
+
+  if (event_index >= coro_trace_get_n_events (trace))
+    return;
+
+  event = coro_trace_get_event (trace, event_index);
+  append_text (markup, _("\nEvent #%u: %s"), event_index, coro_event_kind_to_string (event->kind) ?: "?");
+  if (event->kind == CORO_EVENT_AWAIT_BEGIN || event->kind == CORO_EVENT_AWAIT_END
+      || event->kind == CORO_EVENT_READY)
+    append_text (markup, " (%s)", coro_await_reason_to_string (event->reason));
+  if (event->kind == CORO_EVENT_SWITCH)
+    append_text (markup, " %u → %u", event->task, event->other);
+  g_string_append (markup, " @ ");
+  append_duration (markup, coro_trace_event_time_ns (trace, event));
+}
+
+static void
+append_segment (GString                 *markup,
+                const CoroTimelineFrame *frame,
+                const CoroSegment       *segment)
+{
+  double end = segment->end_ns == CORO_SEGMENT_OPEN ? frame->now : segment->end_ns;
+
+  g_string_append (markup, "\n");
+  append_duration (markup, segment->start_ns);
+  g_string_append (markup, " → ");
+  append_duration (markup, end);
+  g_string_append (markup, " (");
+  append_duration (markup, end - segment->start_ns);
+  if (segment->end_ns == CORO_SEGMENT_OPEN)
+    append_text (markup, "%s", _(", still open)"));
+  else
+    g_string_append (markup, ")");
+  append_event (markup, coro_trace_index_get_trace (frame->index), segment->start_event);
+}
+
+static void
+describe_thread (GString                 *markup,
+                 const CoroTimelineFrame *frame,
+                 const CoroTimelineItem  *item)
+{
+  guint32 thread_id = coro_trace_index_get_thread_id (frame->index, item->thread);
+  guint32 holder = item->segment->task;
+
+  if (holder == 0)
+    append_text (markup, _("Thread %u: the main loop (no task holds it)"), thread_id);
+  else
+    {
+      const CoroIndexTask *task = coro_trace_index_lookup_task (frame->index, holder);
+      const char *label = task != NULL ? coro_trace_index_task_get_label (frame->index, task) : NULL;
+
+      append_text (markup, _("Thread %u: held by task %u"), thread_id, holder);
+      if (label != NULL)
+        append_text (markup, "\n%s", label);
+    }
+  append_segment (markup, frame, item->segment);
+}
+
+static gboolean
+describe_task (GString                 *markup,
+               const CoroTimelineFrame *frame,
+               const CoroTimelineItem  *item)
+{
+  const CoroIndexTask *task = item->task;
+  const CoroSegment *segment = item->segment;
+  const char *label = coro_trace_index_task_get_label (frame->index, task);
+
+  append_text (markup, _("Task %u"), task->id);
+  if (label != NULL)
+    append_text (markup, ": %s", label);
+
+  if (segment != NULL)
+    {
+      append_markup (markup, "\n<b>%s</b>", coro_palette_state_get_label (segment->state));
+      if (segment->state == CORO_TASK_STATE_AWAITING)
+        append_text (markup, " %s", coro_await_reason_to_string (segment->reason));
+      if ((segment->flags & CORO_SEGMENT_FLAG_AWAIT_FAILED) != 0)
+        append_text (markup, "%s", _(" (failed)"));
+      if (segment->state == CORO_TASK_STATE_READY && segment->other != 0)
+        append_text (markup, _(", woken by task %u"), segment->other);
+      append_segment (markup, frame, segment);
+    }
+  else if (task->ended_ns >= 0 && item->time_ns >= task->ended_ns)
+    {
+      append_markup (markup, "\n<b>%s</b> @ ", coro_palette_state_get_label (task->state));
+      append_duration (markup, task->ended_ns);
+    }
+  else
+    return FALSE;
+
+  return TRUE;
+}
+
+/**
+ * _coro_timeline_dup_tooltip_markup:
+ * @x: widget coordinates
+ * @y: widget coordinates
+ *
+ * What the tooltip at @x, @y says (the query-tooltip handler sets it).
+ *
+ * Returns: (transfer full) (nullable): Pango markup, or %NULL for no tooltip
+ */
+char *
+_coro_timeline_dup_tooltip_markup (CoroTimeline *self,
+                                   double        x,
+                                   double        y)
+{
+  g_autoptr(GString) markup = NULL;
+  CoroTimelineLayout layout;
+  CoroTimelineFrame frame;
+  CoroTimelineItem item;
+  const CoroIndexBlock *blocks;
+  guint n_blocks;
+
+  g_return_val_if_fail (CORO_IS_TIMELINE (self), NULL);
+
+  if (self->index == NULL)
+    return NULL;
+
+  _coro_timeline_get_widget_layout (self, &layout);
+  if (x < layout.time_x || x >= layout.time_x + layout.time_w)
+    return NULL;
+
+  _coro_timeline_get_frame (self, &layout, FALSE, &frame);
+  if (!_coro_timeline_lookup_item (self, &frame, x, y, &item))
+    return NULL;
+
+  markup = g_string_new (NULL);
+  switch (item.kind)
+    {
+    case CORO_TIMELINE_ITEM_THREAD:
+      describe_thread (markup, &frame, &item);
+      break;
+
+    case CORO_TIMELINE_ITEM_TASK:
+      if (!describe_task (markup, &frame, &item))
+        return NULL;
+      break;
+
+    case CORO_TIMELINE_ITEM_NONE:
+    default:
+      return NULL;
+    }
+
+  blocks = coro_trace_index_get_blocks (self->index, &n_blocks);
+  for (guint i = 0; i < n_blocks; i++)
+    {
+      if (blocks[i].start_ns <= item.time_ns && item.time_ns <= blocks[i].end_ns)
+        {
+          append_markup (markup, _("\n<b>Loop blocked</b> by task %u for "), blocks[i].task);
+          append_duration (markup, blocks[i].end_ns - blocks[i].start_ns);
+        }
+    }
+
+  return g_string_free (g_steal_pointer (&markup), FALSE);
+}
