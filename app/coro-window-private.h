@@ -54,7 +54,8 @@ struct _CoroWindow
   GPtrArray            *urls;
   CoroRun              *run;
   GPtrArray            *retiring;      /* cancelled runs still unwinding */
-  CoroTrace            *trace;
+  CoroSession          *session;       /* what every view shows; it updates the index */
+  CoroTrace            *trace;         /* the session's, kept with it by _coro_window_show_index() */
   CoroTraceIndex       *index;
 
   /* the invalid-lines dialog, while shown */

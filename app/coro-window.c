@@ -170,11 +170,11 @@ append_details (CoroWindow *self)
 }
 
 static void
-selected_task_cb (CoroWindow   *self,
-                  GParamSpec   *pspec,
-                  CoroTimeline *timeline)
+selected_task_cb (CoroWindow  *self,
+                  GParamSpec  *pspec,
+                  CoroSession *session)
 {
-  guint task_id = coro_timeline_get_selected_task (timeline);
+  guint task_id = coro_session_get_selected_task (session);
   const CoroIndexTask *task = NULL;
   g_autofree char *title = NULL;
 
@@ -222,8 +222,8 @@ tick_cb (GtkWidget     *widget,
   if (self->index == NULL || now - self->last_status_usec < STATUS_INTERVAL_USEC)
     return G_SOURCE_CONTINUE;
 
+  /* the session read the new events in this frame's update phase */
   self->last_status_usec = now;
-  coro_trace_index_update (self->index);
   update_status (self);
   append_details (self);
 
@@ -263,21 +263,18 @@ _coro_window_show_index (CoroWindow *self,
                          CoroTrace  *trace,
                          gboolean    live)
 {
-  g_set_object (&self->trace, trace);
-  g_clear_object (&self->index);
+  /* a saved trace of a million events is read into the index over the
+   * next frames, its progress in the status bar, instead of at once */
+  coro_session_set_live (self->session, FALSE);
+  coro_session_set_trace (self->session, trace);
   if (trace != NULL)
-    {
-      self->index = coro_trace_index_new (trace);
-      coro_trace_index_set_schema (self->index, coro_fetch_get_task_schema ());
-    }
-
-  coro_timeline_set_index (self->timeline, self->index);
-  coro_timeline_set_live (self->timeline, live);
-  coro_task_list_set_index (self->task_list, self->index);
-  coro_task_list_set_live (self->task_list, live);
+    coro_trace_index_set_schema (coro_session_get_index (self->session), coro_fetch_get_task_schema ());
+  coro_session_set_live (self->session, live);
+  g_set_object (&self->trace, trace);
+  g_set_object (&self->index, coro_session_get_index (self->session));
 
   self->details_task = 0;
-  selected_task_cb (self, NULL, self->timeline);
+  selected_task_cb (self, NULL, self->session);
   if (self->statusbar != NULL)
     coro_statusbar_restart_rate (self->statusbar);
   gtk_stack_set_visible_child_name (self->stack, "main");
@@ -320,9 +317,8 @@ run_finished_cb (CoroWindow *self,
 {
   g_assert (run == self->run);
 
-  coro_trace_index_update (self->index);
-  coro_timeline_set_live (self->timeline, FALSE);
-  coro_task_list_set_live (self->task_list, FALSE);
+  /* the views follow the session: the rest of the run is read now */
+  coro_session_set_live (self->session, FALSE);
   self->paused = FALSE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAUSED]);
   update_status (self);
@@ -461,6 +457,9 @@ coro_window_dispose (GObject *object)
   g_clear_pointer (&self->retiring, g_ptr_array_unref);
   g_clear_object (&self->index);
   g_clear_object (&self->trace);
+  if (self->session != NULL)
+    coro_session_attach_frame_clock (self->session, NULL);
+  g_clear_object (&self->session);
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
 
@@ -569,6 +568,27 @@ coro_window_class_init (CoroWindowClass *klass)
   _coro_window_class_add_actions (widget_class);
 }
 
+/* While the session reads a trace just opened, the status bar says how
+ * far it got; its figures follow once it is done */
+static void
+session_progress_cb (CoroWindow  *self,
+                     GParamSpec  *pspec,
+                     CoroSession *session)
+{
+  if (self->statusbar == NULL || coro_session_get_live (session))
+    return;
+
+  update_status (self);
+  if (coro_session_get_indexing (session))
+    {
+      g_autofree char *text = NULL;
+
+      /* Translators: the share of a saved trace read so far */
+      text = g_strdup_printf (_("Reading the trace… %.0f %%"), 100 * coro_session_get_progress (session));
+      gtk_label_set_text (self->status_state, text);
+    }
+}
+
 static void
 coro_window_init (CoroWindow *self)
 {
@@ -577,10 +597,15 @@ coro_window_init (CoroWindow *self)
   self->cancellable = g_cancellable_new ();
   self->retiring = g_ptr_array_new_with_free_func (g_object_unref);
 
-  g_object_bind_property (self->timeline, "selected-task", self->task_list, "selected-task",
-                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
-  g_signal_connect_object (self->timeline, "notify::selected-task",
+  /* one model under every view: the timeline, the task list, the
+   * details pane and the status bar all read the session */
+  self->session = coro_session_new ();
+  coro_timeline_set_session (self->timeline, self->session);
+  coro_task_list_set_session (self->task_list, self->session);
+  g_signal_connect_object (self->session, "notify::selected-task",
                            G_CALLBACK (selected_task_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "notify::progress",
+                           G_CALLBACK (session_progress_cb), self, G_CONNECT_SWAPPED);
 
   self->statusbar = coro_statusbar_new (self->status_state, self->status_elapsed, self->status_tasks,
                                        self->status_switches, self->status_bytes, self->status_thread);
@@ -644,7 +669,7 @@ _coro_window_export_trace (CoroWindow  *self,
 {
   g_assert (CORO_IS_WINDOW (self));
 
-  coro_trace_index_update (self->index);
+  coro_session_update_all (self->session);
   return coro_trace_export_to_file (self->trace, self->index, file, CORO_TRACE_FORMAT_AUTO, NULL, error);
 }
 
@@ -655,6 +680,7 @@ _coro_window_export_table (CoroWindow  *self,
 {
   g_assert (CORO_IS_WINDOW (self));
 
+  coro_session_update_all (self->session);
   return coro_trace_export_tasks_csv_to_file (self->trace, self->index, file, NULL, error);
 }
 

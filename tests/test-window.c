@@ -546,7 +546,8 @@ wait_for_trace (Fixture    *fixture,
 {
   coro_test_run_until (fixture->window->index != NULL && fixture->window->run == NULL
                        && title_has (fixture, name));
-  coro_trace_index_update (fixture->window->index);
+  /* the session reads it frame by frame */
+  coro_test_run_until (!coro_session_get_indexing (fixture->window->session));
 }
 
 static void
@@ -661,6 +662,63 @@ test_drop_trace (Fixture       *fixture,
   labels = dup_task_labels (fixture);
   g_assert_cmpstr (labels, ==, expected);
   g_assert_false (coro_timeline_get_live (fixture->window->timeline));
+}
+
+typedef struct
+{
+  CoroWindow *window;
+  guint       n_progress;
+  guint       n_reading;   /* progress reports while the status bar said so */
+  double      last;
+  gboolean    went_back;
+} OpenProgress;
+
+static void
+open_progress_cb (CoroSession  *session,
+                  GParamSpec   *pspec,
+                  OpenProgress *progress)
+{
+  double value = coro_session_get_progress (session);
+
+  progress->n_progress++;
+  progress->went_back |= value < progress->last;
+  progress->last = value;
+  if (coro_session_get_indexing (session)
+      && g_str_has_prefix (gtk_label_get_text (progress->window->status_state), "Reading the trace"))
+    progress->n_reading++;
+}
+
+/* A big saved trace is read into the index over many frames, its
+ * progress in the status bar, never in one long frame; the views then
+ * show all of it */
+static void
+test_open_large_trace (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  guint n_tasks = 20000;
+  g_autoptr(GFile) file = write_trace (fixture, "large.json.gz", n_tasks);
+  OpenProgress progress = { fixture->window, 0, 0, 0, FALSE };
+  CoroSession *session = fixture->window->session;
+
+  g_signal_connect (session, "notify::progress", G_CALLBACK (open_progress_cb), &progress);
+  coro_window_open_file (fixture->window, file);
+  coro_test_run_until (fixture->window->index != NULL && title_has (fixture, "large.json.gz"));
+  g_assert_true (coro_session_get_indexing (session));
+  g_assert_cmpfloat (coro_session_get_progress (session), <, 1.0);
+
+  coro_test_run_until (!coro_session_get_indexing (session));
+  g_signal_handlers_disconnect_by_data (session, &progress);
+
+  g_test_message ("progress reports: %u, %u with the status bar reading", progress.n_progress, progress.n_reading);
+  g_assert_cmpuint (progress.n_progress, >=, 3);
+  g_assert_cmpuint (progress.n_reading, >=, 1);
+  g_assert_false (progress.went_back);
+  g_assert_cmpfloat (progress.last, ==, 1.0);
+  g_assert_cmpuint (coro_trace_index_get_n_indexed (fixture->window->index), ==,
+                    coro_trace_get_n_events (fixture->window->trace));
+  g_assert_cmpuint (coro_trace_index_get_n_tasks (fixture->window->index), ==, n_tasks + 1);
+  g_assert_false (g_str_has_prefix (gtk_label_get_text (fixture->window->status_state), "Reading the trace"));
+  g_assert_cmpuint (g_list_model_get_n_items (coro_task_list_get_items (fixture->window->task_list)), ==, n_tasks + 1);
 }
 
 static void
@@ -1117,6 +1175,7 @@ main (int   argc,
   g_test_add ("/window/close-during-run", Fixture, NULL, fixture_setup, test_close_during_run, fixture_teardown);
   g_test_add ("/window/drop-url-set", Fixture, NULL, fixture_setup, test_drop_url_set, fixture_teardown);
   g_test_add ("/window/drop-trace", Fixture, NULL, fixture_setup, test_drop_trace, fixture_teardown);
+  g_test_add ("/window/open-large-trace", Fixture, NULL, fixture_setup, test_open_large_trace, fixture_teardown);
   g_test_add ("/window/drop-corrupt", Fixture, NULL, fixture_setup, test_drop_corrupt, fixture_teardown);
   g_test_add ("/window/drop-several", Fixture, NULL, fixture_setup, test_drop_several, fixture_teardown);
   g_test_add ("/window/drop-while-running", Fixture, NULL, fixture_setup, test_drop_while_running, fixture_teardown);

@@ -368,22 +368,46 @@ void
 coro_session_set_trace (CoroSession *self,
                         CoroTrace   *trace)
 {
+  g_autoptr(CoroTraceIndex) index = NULL;
+
   g_return_if_fail (CORO_IS_SESSION (self));
   g_return_if_fail (trace == NULL || CORO_IS_TRACE (trace));
 
   if (self->trace == trace)
     return;
 
+  if (trace != NULL)
+    index = coro_trace_index_new (trace);
+  coro_session_set_index (self, index);
+}
+
+/**
+ * coro_session_set_index:
+ * @index: (nullable): an index to show, with its trace
+ *
+ * As coro_session_set_trace(), with an index made elsewhere (a view shown
+ * on its own, in a test or a benchmark): the session goes on updating it.
+ */
+void
+coro_session_set_index (CoroSession    *self,
+                        CoroTraceIndex *index)
+{
+  g_return_if_fail (CORO_IS_SESSION (self));
+  g_return_if_fail (index == NULL || CORO_IS_TRACE_INDEX (index));
+
+  if (self->index == index)
+    return;
+
   g_object_freeze_notify (G_OBJECT (self));
 
-  g_set_object (&self->trace, trace);
-  g_clear_object (&self->index);
-  if (trace != NULL)
-    self->index = coro_trace_index_new (trace);
+  g_set_object (&self->index, index);
+  g_clear_object (&self->trace);
+  if (index != NULL)
+    self->trace = g_object_ref (coro_trace_index_get_trace (index));
 
   coro_session_set_selected_task (self, 0);
   coro_session_set_visible_time (self, 0, 0);
-  if (trace == NULL)
+  if (index == NULL)
     coro_session_set_live (self, FALSE);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRACE]);
@@ -407,7 +431,9 @@ coro_session_get_live (CoroSession *self)
  * coro_session_set_live:
  *
  * Whether the trace is being recorded now. When a run ends, set it to
- * %FALSE: what remains to be read is read in the next frames.
+ * %FALSE: what remains to be read is read then, so that whoever looks
+ * next sees the whole run (a live run's backlog is at most a few
+ * frames' worth of events).
  */
 void
 coro_session_set_live (CoroSession *self,
@@ -420,6 +446,8 @@ coro_session_set_live (CoroSession *self,
     return;
 
   self->live = live;
+  if (!live)
+    coro_session_update_all (self);
   update_frames (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LIVE]);
   /* the open spans stop at the last event instead of the present */

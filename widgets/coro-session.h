@@ -20,6 +20,8 @@ CoroTrace       *coro_session_get_trace           (CoroSession    *self);
 CoroTraceIndex  *coro_session_get_index           (CoroSession    *self);
 void             coro_session_set_trace           (CoroSession    *self,
                                                    CoroTrace      *trace);
+void             coro_session_set_index           (CoroSession    *self,
+                                                   CoroTraceIndex *index);
 gboolean         coro_session_get_live            (CoroSession    *self);
 void             coro_session_set_live            (CoroSession    *self,
                                                    gboolean        live);

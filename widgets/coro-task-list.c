@@ -33,7 +33,10 @@ struct _CoroTaskList
 {
   GtkWidget           parent_instance;
 
-  CoroTraceIndex     *index;
+  CoroTraceIndex     *index;       /* the session's, or one set directly */
+  CoroSession        *session;     /* updates the index; never NULL */
+  GBinding           *bindings[3]; /* index, live, selected-task, from a window's session */
+  gboolean            owns_session;
   GListStore         *items;
   GtkFilterListModel *filter_model;
   GtkSortListModel   *sort_model;
@@ -306,7 +309,7 @@ tick_cb (GtkWidget     *widget,
   if (self->index == NULL)
     return G_SOURCE_CONTINUE;
 
-  coro_trace_index_update (self->index);
+  /* the session read this frame's events before this tick */
   if (coro_trace_index_get_n_indexed (self->index) != self->n_indexed)
     self->dirty = TRUE;
 
@@ -329,7 +332,8 @@ tick_cb (GtkWidget     *widget,
 static void
 update_tick (CoroTaskList *self)
 {
-  gboolean want = self->live && self->index != NULL && gtk_widget_get_mapped (GTK_WIDGET (self));
+  gboolean want = (self->live || coro_session_get_indexing (self->session))
+                  && self->index != NULL && gtk_widget_get_mapped (GTK_WIDGET (self));
 
   if (want && self->tick_id == 0)
     self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), tick_cb, NULL, NULL);
@@ -340,12 +344,26 @@ update_tick (CoroTaskList *self)
     }
 }
 
+/* The session finished reading a trace just opened: every row now */
+static void
+session_indexing_cb (CoroTaskList *self,
+                     GParamSpec   *pspec,
+                     CoroSession  *session)
+{
+  if (!coro_session_get_indexing (session))
+    coro_task_list_refresh (self);
+  update_tick (self);
+}
+
 static void
 coro_task_list_map (GtkWidget *widget)
 {
+  CoroTaskList *self = CORO_TASK_LIST (widget);
+
   GTK_WIDGET_CLASS (coro_task_list_parent_class)->map (widget);
 
-  update_tick (CORO_TASK_LIST (widget));
+  coro_session_attach_frame_clock (self->session, gtk_widget_get_frame_clock (widget));
+  update_tick (self);
 }
 
 static void
@@ -365,6 +383,11 @@ coro_task_list_dispose (GObject *object)
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
 
+  for (guint i = 0; i < G_N_ELEMENTS (self->bindings); i++)
+    g_clear_pointer (&self->bindings[i], g_binding_unbind);
+  if (self->session != NULL && self->owns_session)
+    coro_session_attach_frame_clock (self->session, NULL);
+  g_clear_object (&self->session);
   g_clear_object (&self->index);
   g_clear_object (&self->selection);
   g_clear_object (&self->sort_model);
@@ -480,6 +503,13 @@ coro_task_list_init (CoroTaskList *self)
 {
   GtkSorter *view_sorter;
 
+  /* shown on its own, the list has a session of its own; a window gives
+   * it the window's (coro_task_list_set_session()) */
+  self->session = coro_session_new ();
+  self->owns_session = TRUE;
+  g_signal_connect_object (self->session, "notify::indexing",
+                           G_CALLBACK (session_indexing_cb), self, G_CONNECT_SWAPPED);
+
   gtk_orientable_set_orientation (GTK_ORIENTABLE (gtk_widget_get_layout_manager (GTK_WIDGET (self))),
                                   GTK_ORIENTATION_VERTICAL);
 
@@ -566,6 +596,10 @@ coro_task_list_set_index (CoroTaskList   *self,
 
   if (!g_set_object (&self->index, index))
     return;
+
+  /* shown on its own (tests): our own session reads it */
+  if (self->owns_session)
+    coro_session_set_index (self->session, index);
 
   self->syncing = TRUE;
   g_list_store_remove_all (self->items);
@@ -655,6 +689,8 @@ coro_task_list_set_live (CoroTaskList *self,
 
   self->live = live;
   self->dirty = TRUE;
+  if (self->owns_session)
+    coro_session_set_live (self->session, live);
   if (!live)
     coro_task_list_refresh (self);
   update_tick (self);
@@ -682,7 +718,6 @@ coro_task_list_refresh (CoroTaskList *self)
   if (self->index == NULL)
     return;
 
-  coro_trace_index_update (self->index);
   self->n_indexed = coro_trace_index_get_n_indexed (self->index);
   trace = coro_trace_index_get_trace (self->index);
   now = coro_trace_index_get_last_ns (self->index);
@@ -946,4 +981,40 @@ coro_task_list_bind_settings (CoroTaskList *self,
 
   g_signal_connect_object (gtk_column_view_get_sorter (GTK_COLUMN_VIEW (self->column_view)), "changed",
                            G_CALLBACK (sorter_changed_cb), self, G_CONNECT_SWAPPED);
+}
+
+/**
+ * coro_task_list_set_session:
+ * @session: the window's session
+ *
+ * Shows @session: its index and live state, and its selected task (both
+ * ways). The session updates the index; the list only reads it.
+ */
+void
+coro_task_list_set_session (CoroTaskList *self,
+                            CoroSession  *session)
+{
+  g_return_if_fail (CORO_IS_TASK_LIST (self));
+  g_return_if_fail (CORO_IS_SESSION (session));
+
+  if (self->session == session)
+    return;
+
+  for (guint i = 0; i < G_N_ELEMENTS (self->bindings); i++)
+    g_clear_pointer (&self->bindings[i], g_binding_unbind);
+  g_signal_handlers_disconnect_by_data (self->session, self);
+  if (self->owns_session)
+    coro_session_attach_frame_clock (self->session, NULL);
+
+  g_set_object (&self->session, session);
+  self->owns_session = FALSE;
+  g_signal_connect_object (session, "notify::indexing",
+                           G_CALLBACK (session_indexing_cb), self, G_CONNECT_SWAPPED);
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    coro_session_attach_frame_clock (session, gtk_widget_get_frame_clock (GTK_WIDGET (self)));
+
+  self->bindings[0] = g_object_bind_property (session, "index", self, "index", G_BINDING_SYNC_CREATE);
+  self->bindings[1] = g_object_bind_property (session, "live", self, "live", G_BINDING_SYNC_CREATE);
+  self->bindings[2] = g_object_bind_property (session, "selected-task", self, "selected-task",
+                                              G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
 }

@@ -8,6 +8,7 @@
 #include <gtk/gtk.h>
 
 #include "coroscope-analysis.h"
+#include "coro-session.h"
 
 G_BEGIN_DECLS
 
@@ -39,5 +40,8 @@ void             coro_task_list_sort_by           (CoroTaskList   *self,
                                                    GtkSortType     order);
 int              coro_task_list_get_sort          (CoroTaskList   *self,
                                                    GtkSortType    *order);
+
+void             coro_task_list_set_session       (CoroTaskList   *self,
+                                                   CoroSession    *session);
 
 G_END_DECLS

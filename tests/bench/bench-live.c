@@ -146,11 +146,11 @@ wait_finished (Live  *live,
   return live->finished;
 }
 
-/* Before the tick callbacks: the timeline's tick reads the new events
- * (coro_trace_index_update) on the frames it draws; reading them here
- * first makes its read a no-op and lets us time it. The events read on
- * frames the timeline skips (it draws at most 30 times a second while
- * live) are charged to the next frame it draws. */
+/* Before the update phase: the timeline's session reads the new events
+ * there, for at most 1 ms a frame (CoroSession). Doing that same slice
+ * here first makes the session's own read a no-op and lets us time it.
+ * The events read on frames the timeline skips (it draws at most 30
+ * times a second while live) are charged to the next frame it draws. */
 static void
 before_paint_cb (GdkFrameClock *clock,
                  Live          *live)
@@ -176,7 +176,7 @@ before_paint_cb (GdkFrameClock *clock,
     return;
 
   t0 = g_get_monotonic_time ();
-  coro_trace_index_update (live->index);
+  coro_session_update (coro_timeline_get_session (CORO_TIMELINE (live->timeline)), 1000);
   live->pending_update_usec += g_get_monotonic_time () - t0;
 }
 

@@ -40,7 +40,8 @@ coro_timeline_render (CoroTimeline *self,
 
   if (self->index != NULL)
     {
-      coro_trace_index_update (self->index);
+      /* an image of the whole run as recorded so far */
+      coro_session_update_all (self->session);
       self->n_indexed = coro_trace_index_get_n_indexed (self->index);
       self->n_tasks = coro_trace_index_get_n_tasks (self->index);
     }

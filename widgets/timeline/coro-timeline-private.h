@@ -13,6 +13,7 @@
 #pragma once
 
 #include "coro-palette.h"
+#include "coro-session.h"
 #include "coro-timeline.h"
 
 G_BEGIN_DECLS
@@ -103,7 +104,11 @@ struct _CoroTimeline
 {
   GtkWidget           parent_instance;
 
-  CoroTraceIndex     *index;
+  CoroTraceIndex     *index;       /* the session's, or one set directly */
+  CoroSession        *session;     /* updates the index; never NULL */
+  GBinding           *bindings[3]; /* index, live, selected-task, from a window's session */
+  gulong              changed_handler;
+  gboolean            owns_session;
   GtkWidget          *scrollbar;
   GtkAdjustment      *vadjustment;
   PangoLayout        *text;

@@ -174,6 +174,16 @@ _coro_timeline_get_frame (CoroTimeline             *self,
 /* The view range                                                     */
 /* ------------------------------------------------------------------ */
 
+/* The visible range lives in the session, which every view reads; the
+ * timeline keeps its own doubles for drawing (sub-ns zoom steps) and
+ * says where it went after each move. */
+static void
+publish_view (CoroTimeline *self)
+{
+  coro_session_set_visible_time (self->session, (gint64) floor (self->view_start),
+                                 (gint64) ceil (self->view_end));
+}
+
 /* Keeps some of the trace in view whatever the user does */
 static void
 clamp_view (CoroTimeline *self)
@@ -189,6 +199,7 @@ clamp_view (CoroTimeline *self)
   if (self->view_start + span < first + span * 0.1)
     self->view_start = first + span * 0.1 - span;
   self->view_end = self->view_start + span;
+  publish_view (self);
 }
 
 /* Where the view goes by itself: the whole trace while fitting, the
@@ -212,6 +223,7 @@ _coro_timeline_apply_auto_view (CoroTimeline *self)
       self->view_end = last + span * 0.02;
       self->view_start = self->view_end - span;
     }
+  publish_view (self);
 }
 
 /**
@@ -290,6 +302,7 @@ coro_timeline_zoom_at (CoroTimeline *self,
   self->fit = FALSE;
   self->view_start = start;
   self->view_end = start + span;
+  publish_view (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 

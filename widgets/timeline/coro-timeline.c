@@ -20,9 +20,9 @@
  * zoomed in far enough for them to be told apart. A frame of a 10 k task
  * trace stays well under 20 k render nodes.
  *
- * Nothing here subscribes to trace events: a tick callback reads what the
- * trace gained since the last frame (coro_trace_index_update) and queues
- * one redraw.
+ * Nothing here subscribes to trace events or updates the index: the
+ * session (CoroSession) reads what the trace gained once per frame, and
+ * a tick callback draws what it read, with one redraw.
  */
 
 #define G_LOG_DOMAIN "coro-timeline"
@@ -30,6 +30,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 #include <string.h>
 
 #include "coro-timeline-private.h"
@@ -284,9 +285,8 @@ tick_cb (GtkWidget     *widget,
                                                   3 * self->frame_cost_usec))
     return G_SOURCE_CONTINUE;
 
-  /* one read of the new events per frame, shared with whoever else
-   * draws from this index: update() is a no-op once they are read */
-  coro_trace_index_update (self->index);
+  /* the session read this frame's events (CoroSession, in the frame
+   * clock's update phase, before this tick) */
   if (coro_trace_index_get_n_indexed (self->index) == self->n_indexed && !self->live)
     return G_SOURCE_CONTINUE;
 
@@ -378,12 +378,14 @@ coro_timeline_size_allocate (GtkWidget *widget,
                             -1);
 }
 
-/* A tick callback keeps the frame clock running: only while live and
- * shown. A trace that is not live is read in full when it is set. */
+/* A tick callback keeps the frame clock running: only while shown and
+ * live, or while the session is still reading a trace just opened (each
+ * frame then shows what it has read so far). */
 static void
 update_tick (CoroTimeline *self)
 {
-  gboolean want = self->live && self->index != NULL && gtk_widget_get_mapped (GTK_WIDGET (self));
+  gboolean want = (self->live || coro_session_get_indexing (self->session))
+                  && self->index != NULL && gtk_widget_get_mapped (GTK_WIDGET (self));
 
   if (want && self->tick_id == 0)
     {
@@ -398,12 +400,60 @@ update_tick (CoroTimeline *self)
     }
 }
 
+/* The session finished reading a trace just opened: the last frame's
+ * events are drawn, then the tick may stop */
+static void
+session_indexing_cb (CoroTimeline *self,
+                     GParamSpec   *pspec,
+                     CoroSession  *session)
+{
+  if (!coro_session_get_indexing (session) && self->index != NULL)
+    {
+      self->n_indexed = coro_trace_index_get_n_indexed (self->index);
+      self->n_tasks = coro_trace_index_get_n_tasks (self->index);
+      update_vadjustment (self);
+      update_accessible_description (self);
+      _coro_timeline_apply_auto_view (self);
+      invalidate_layers (self, CORO_TIMELINE_CHANGE_DATA);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+    }
+  update_tick (self);
+}
+
+/* Another view of the session moved the visible range */
+static void
+session_visible_cb (CoroTimeline *self,
+                    GParamSpec   *pspec,
+                    CoroSession  *session)
+{
+  gint64 begin, end;
+
+  coro_session_get_visible_time (session, &begin, &end);
+  if (end > begin
+      && (begin != (gint64) floor (self->view_start) || end != (gint64) ceil (self->view_end)))
+    coro_timeline_set_visible_range (self, begin, end);
+}
+
+static void
+connect_session (CoroTimeline *self)
+{
+  g_signal_connect_object (self->session, "notify::indexing",
+                           G_CALLBACK (session_indexing_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "notify::visible-end-ns",
+                           G_CALLBACK (session_visible_cb), self, G_CONNECT_SWAPPED);
+}
+
 static void
 coro_timeline_map (GtkWidget *widget)
 {
+  CoroTimeline *self = CORO_TIMELINE (widget);
+
   GTK_WIDGET_CLASS (coro_timeline_parent_class)->map (widget);
 
-  update_tick (CORO_TIMELINE (widget));
+  /* a no-op when the window already attached its session to this clock;
+   * connected before our tick, so the session reads before we draw */
+  coro_session_attach_frame_clock (self->session, gtk_widget_get_frame_clock (widget));
+  update_tick (self);
 }
 
 static void
@@ -435,6 +485,16 @@ coro_timeline_dispose (GObject *object)
   CoroTimeline *self = (CoroTimeline *)object;
 
   g_clear_pointer (&self->scrollbar, gtk_widget_unparent);
+  for (guint i = 0; i < G_N_ELEMENTS (self->bindings); i++)
+    g_clear_pointer (&self->bindings[i], g_binding_unbind);
+  if (self->session != NULL)
+    {
+      g_clear_signal_handler (&self->changed_handler, self->session);
+      g_signal_handlers_disconnect_by_data (self->session, self);
+      if (self->owns_session)
+        coro_session_attach_frame_clock (self->session, NULL);
+    }
+  g_clear_object (&self->session);
   g_clear_object (&self->index);
   g_clear_object (&self->text);
   g_clear_pointer (&self->cache, gsk_render_node_unref);
@@ -586,6 +646,12 @@ coro_timeline_init (CoroTimeline *self)
   self->view_start = 0;
   self->view_end = 1e9;
 
+  /* shown on its own, the timeline has a session of its own; a window
+   * gives it the window's (coro_timeline_set_session()) */
+  self->session = coro_session_new ();
+  self->owns_session = TRUE;
+  connect_session (self);
+
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Timeline"),
@@ -642,8 +708,9 @@ coro_timeline_set_index (CoroTimeline   *self,
   if (!g_set_object (&self->index, index))
     return;
 
-  if (self->index != NULL)
-    coro_trace_index_update (self->index);
+  /* shown on its own (tests, benchmarks): our own session reads it */
+  if (self->owns_session)
+    coro_session_set_index (self->session, index);
 
   self->n_indexed = self->index != NULL ? coro_trace_index_get_n_indexed (self->index) : 0;
   self->n_tasks = self->index != NULL ? coro_trace_index_get_n_tasks (self->index) : 0;
@@ -691,9 +758,10 @@ coro_timeline_set_live (CoroTimeline *self,
     return;
 
   self->live = live;
+  if (self->owns_session)
+    coro_session_set_live (self->session, live);
   if (!live && self->index != NULL)
     {
-      coro_trace_index_update (self->index);
       self->n_indexed = coro_trace_index_get_n_indexed (self->index);
       self->n_tasks = coro_trace_index_get_n_tasks (self->index);
       update_vadjustment (self);
@@ -786,3 +854,52 @@ coro_timeline_get_vadjustment (CoroTimeline *self)
   return self->vadjustment;
 }
 
+/**
+ * coro_timeline_set_session:
+ * @session: the window's session
+ *
+ * Shows @session: its index and live state, and its selected task (both
+ * ways). The session updates the index; the timeline only reads it, and
+ * says in the session which time range it shows.
+ */
+void
+coro_timeline_set_session (CoroTimeline *self,
+                           CoroSession  *session)
+{
+  g_return_if_fail (CORO_IS_TIMELINE (self));
+  g_return_if_fail (CORO_IS_SESSION (session));
+
+  if (self->session == session)
+    return;
+
+  for (guint i = 0; i < G_N_ELEMENTS (self->bindings); i++)
+    g_clear_pointer (&self->bindings[i], g_binding_unbind);
+  g_signal_handlers_disconnect_by_data (self->session, self);
+  if (self->owns_session)
+    coro_session_attach_frame_clock (self->session, NULL);
+
+  g_set_object (&self->session, session);
+  self->owns_session = FALSE;
+  connect_session (self);
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    coro_session_attach_frame_clock (session, gtk_widget_get_frame_clock (GTK_WIDGET (self)));
+
+  self->bindings[0] = g_object_bind_property (session, "index", self, "index", G_BINDING_SYNC_CREATE);
+  self->bindings[1] = g_object_bind_property (session, "live", self, "live", G_BINDING_SYNC_CREATE);
+  self->bindings[2] = g_object_bind_property (session, "selected-task", self, "selected-task",
+                                              G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
+}
+
+/**
+ * coro_timeline_get_session:
+ *
+ * Returns: (transfer none): the session shown: the window's, or the
+ *   timeline's own when it is shown on its own
+ */
+CoroSession *
+coro_timeline_get_session (CoroTimeline *self)
+{
+  g_return_val_if_fail (CORO_IS_TIMELINE (self), NULL);
+
+  return self->session;
+}

@@ -8,6 +8,7 @@
 #include <gtk/gtk.h>
 
 #include "coroscope-analysis.h"
+#include "coro-session.h"
 
 G_BEGIN_DECLS
 
@@ -62,5 +63,9 @@ gboolean         coro_timeline_export_image       (CoroTimeline   *self,
                                                    int             width,
                                                    int             height,
                                                    GError        **error);
+
+void             coro_timeline_set_session        (CoroTimeline   *self,
+                                                   CoroSession    *session);
+CoroSession     *coro_timeline_get_session        (CoroTimeline   *self);
 
 G_END_DECLS
