@@ -162,7 +162,13 @@ stop_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
-  _coro_window_stop_run (CORO_WINDOW (widget));
+  CoroWindow *self = CORO_WINDOW (widget);
+
+  /* Esc stops what is under way: an export first, else the run */
+  if (_coro_window_get_exporting (self))
+    _coro_window_cancel_export (self);
+  else
+    _coro_window_stop_run (self);
 }
 
 static void
@@ -228,6 +234,20 @@ dup_export_base (CoroWindow *self)
 }
 
 static void
+export_written_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  CoroWindow *self = CORO_WINDOW (object);
+  g_autofree char *name = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!_coro_window_export_finish (self, result, &error)
+      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    _coro_window_show_error (self, name, error);
+}
+
+static void
 export_response_cb (GObject      *object,
                     GAsyncResult *result,
                     gpointer      user_data)
@@ -258,13 +278,12 @@ export_response_cb (GObject      *object,
   switch (kind)
     {
     case EXPORT_TRACE:
-      ok = _coro_window_export_trace (self, file, &error);
-      break;
+    case EXPORT_TABLE:
+      /* in a worker thread; the window tells how it went */
+      _coro_window_export_async (self, file, kind == EXPORT_TABLE, export_written_cb, g_steal_pointer (&name));
+      return;
     case EXPORT_IMAGE:
       ok = _coro_window_export_image (self, file, 0, 0, &error);
-      break;
-    case EXPORT_TABLE:
-      ok = _coro_window_export_table (self, file, &error);
       break;
     default:
       g_assert_not_reached ();
@@ -329,10 +348,11 @@ void
 _coro_window_update_actions (CoroWindow *self)
 {
   gboolean running = self->run != NULL && coro_run_get_running (self->run);
-  gboolean have_trace = self->trace != NULL;
+  gboolean exporting = _coro_window_get_exporting (self);
+  gboolean have_trace = self->trace != NULL && !exporting;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run", self->urls != NULL && !running);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop", running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop", running || exporting);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.pause", running);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.step", running && self->paused);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-trace", have_trace && !running);

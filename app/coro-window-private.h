@@ -55,6 +55,8 @@ struct _CoroWindow
   CoroRun              *run;
   GPtrArray            *retiring;      /* cancelled runs still unwinding */
   CoroSession          *session;       /* what every view shows; it updates the index */
+  GCancellable         *export_cancellable;  /* while an export runs in a worker thread */
+  char                 *export_name;
   CoroTrace            *trace;         /* the session's, kept with it by _coro_window_show_index() */
   CoroTraceIndex       *index;
 
@@ -104,12 +106,16 @@ void      _coro_window_start_run          (CoroWindow      *self);
 void      _coro_window_stop_run           (CoroWindow      *self);
 void      _coro_window_set_paused         (CoroWindow      *self,
                                            gboolean         paused);
-gboolean  _coro_window_export_trace       (CoroWindow      *self,
+void      _coro_window_export_async       (CoroWindow      *self,
                                            GFile           *file,
+                                           gboolean         table,
+                                           GAsyncReadyCallback callback,
+                                           gpointer         user_data);
+gboolean  _coro_window_export_finish      (CoroWindow      *self,
+                                           GAsyncResult    *result,
                                            GError         **error);
-gboolean  _coro_window_export_table       (CoroWindow      *self,
-                                           GFile           *file,
-                                           GError         **error);
+gboolean  _coro_window_get_exporting      (CoroWindow      *self);
+void      _coro_window_cancel_export      (CoroWindow      *self);
 gboolean  _coro_window_export_image       (CoroWindow      *self,
                                            GFile           *file,
                                            int              width,

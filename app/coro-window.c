@@ -455,6 +455,7 @@ coro_window_dispose (GObject *object)
 
   g_clear_object (&self->run);
   g_clear_pointer (&self->retiring, g_ptr_array_unref);
+  _coro_window_cancel_export (self);
   g_clear_object (&self->index);
   g_clear_object (&self->trace);
   if (self->session != NULL)
@@ -662,26 +663,133 @@ coro_window_get_running (CoroWindow *self)
   return self->run != NULL && coro_run_get_running (self->run);
 }
 
-gboolean
-_coro_window_export_trace (CoroWindow  *self,
-                           GFile       *file,
-                           GError     **error)
-{
-  g_assert (CORO_IS_WINDOW (self));
+/* Exports run in a worker thread from the session's index, which the
+ * session holds still meanwhile (nothing reads new events into it): the
+ * window stays responsive, says how far the export got, and Stop (Esc)
+ * cancels it, leaving no file. */
 
+static void
+export_progress_cb (guint64  done,
+                    guint64  total,
+                    gpointer user_data)
+{
+  CoroWindow *self = user_data;
+  g_autofree char *text = NULL;
+
+  if (self->export_cancellable == NULL || total == 0)
+    return;
+
+  /* Translators: the file being written, then how far it got */
+  text = g_strdup_printf (_("Exporting “%s”… %.0f %% (Esc cancels)"),
+                          self->export_name, 100.0 * done / total);
+  gtk_label_set_text (self->status_state, text);
+}
+
+static void
+export_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  CoroWindow *self = g_task_get_source_object (task);
+  CoroTraceIndex *index = CORO_TRACE_INDEX (object);
+  gboolean table = GPOINTER_TO_INT (g_task_get_task_data (task));
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  if (table)
+    ok = coro_trace_export_csv_finish (index, result, &error);
+  else
+    ok = coro_trace_export_json_finish (index, result, &error);
+
+  g_clear_object (&self->export_cancellable);
+  g_clear_pointer (&self->export_name, g_free);
+  /* the window may have been closed meanwhile (dispose cancelled us) */
+  if (self->session != NULL)
+    {
+      coro_session_release (self->session);
+      update_status (self);
+      _coro_window_update_actions (self);
+    }
+
+  if (ok)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, g_steal_pointer (&error));
+}
+
+/**
+ * _coro_window_export_async:
+ * @file: where to write: the trace as JSON (.json, .json.gz) or its
+ *   events as CSV, by the name; with @table, the one-row-per-task table
+ * @table: write the tasks table
+ *
+ * Writes what the window shows, in a worker thread. One export at a time.
+ */
+void
+_coro_window_export_async (CoroWindow          *self,
+                           GFile               *file,
+                           gboolean             table,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  CoroTraceIndex *index = coro_session_get_index (self->session);
+  CoroTraceFormat format = table ? CORO_TRACE_FORMAT_TASKS_CSV : coro_trace_format_for_file (file);
+
+  g_assert (CORO_IS_WINDOW (self));
+  g_assert (G_IS_FILE (file));
+
+  task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (task, _coro_window_export_async);
+  g_task_set_task_data (task, GINT_TO_POINTER (format == CORO_TRACE_FORMAT_EVENTS_CSV
+                                               || format == CORO_TRACE_FORMAT_TASKS_CSV), NULL);
+
+  if (index == NULL || self->export_cancellable != NULL || coro_session_get_live (self->session))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_BUSY, "%s",
+                               index == NULL ? _("There is nothing to export")
+                                             : _("Wait for the run or the export under way to end"));
+      return;
+    }
+
+  /* all that was recorded, then nothing more until the worker is done */
   coro_session_update_all (self->session);
-  return coro_trace_export_to_file (self->trace, self->index, file, CORO_TRACE_FORMAT_AUTO, NULL, error);
+  coro_session_hold (self->session);
+  self->export_cancellable = g_cancellable_new ();
+  self->export_name = g_file_get_basename (file);
+  export_progress_cb (0, 1, self);
+  _coro_window_update_actions (self);
+
+  if (GPOINTER_TO_INT (g_task_get_task_data (task)))
+    coro_trace_export_csv_async (index, file, format, G_PRIORITY_DEFAULT, self->export_cancellable,
+                                 export_progress_cb, self, export_done_cb, g_steal_pointer (&task));
+  else
+    coro_trace_export_json_async (index, file, format, G_PRIORITY_DEFAULT, self->export_cancellable,
+                                  export_progress_cb, self, export_done_cb, g_steal_pointer (&task));
 }
 
 gboolean
-_coro_window_export_table (CoroWindow  *self,
-                           GFile       *file,
-                           GError     **error)
+_coro_window_export_finish (CoroWindow    *self,
+                            GAsyncResult  *result,
+                            GError       **error)
 {
-  g_assert (CORO_IS_WINDOW (self));
+  g_assert (g_task_is_valid (result, self));
 
-  coro_session_update_all (self->session);
-  return coro_trace_export_tasks_csv_to_file (self->trace, self->index, file, NULL, error);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+gboolean
+_coro_window_get_exporting (CoroWindow *self)
+{
+  return self->export_cancellable != NULL;
+}
+
+void
+_coro_window_cancel_export (CoroWindow *self)
+{
+  if (self->export_cancellable != NULL)
+    g_cancellable_cancel (self->export_cancellable);
 }
 
 /**

@@ -310,6 +310,32 @@ test_corrupt_trace (Fixture       *fixture,
   g_assert_nonnull (strstr (gtk_window_get_title (GTK_WINDOW (fixture->window)), "good.urls"));
 }
 
+/* Exports through the window's worker-thread path and waits for it */
+static void
+export_written_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+static gboolean
+export_and_wait (CoroWindow  *window,
+                 GFile       *file,
+                 gboolean     table,
+                 GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  _coro_window_export_async (window, file, table, export_written_cb, &result);
+  coro_test_run_until (result != NULL);
+  g_assert_false (_coro_window_get_exporting (window));
+
+  return _coro_window_export_finish (window, result, error);
+}
+
 static void
 test_export (Fixture       *fixture,
              gconstpointer  data)
@@ -332,10 +358,10 @@ test_export (Fixture       *fixture,
   g_assert_cmpint (cairo_image_surface_get_height (surface), ==, 720);
   cairo_surface_destroy (surface);
 
-  g_assert_true (_coro_window_export_trace (fixture->window, trace_file, &error));
+  g_assert_true (export_and_wait (fixture->window, trace_file, FALSE, &error));
   g_assert_no_error (error);
 
-  g_assert_true (_coro_window_export_table (fixture->window, table, &error));
+  g_assert_true (export_and_wait (fixture->window, table, TRUE, &error));
   g_assert_no_error (error);
   g_assert_true (g_file_load_contents (table, NULL, &csv, NULL, NULL, NULL));
   {
@@ -719,6 +745,46 @@ test_open_large_trace (Fixture       *fixture,
   g_assert_cmpuint (coro_trace_index_get_n_tasks (fixture->window->index), ==, n_tasks + 1);
   g_assert_false (g_str_has_prefix (gtk_label_get_text (fixture->window->status_state), "Reading the trace"));
   g_assert_cmpuint (g_list_model_get_n_items (coro_task_list_get_items (fixture->window->task_list)), ==, n_tasks + 1);
+
+  /* exported in a worker thread: the status bar tells how far it got,
+   * and the index is held still meanwhile */
+  {
+    g_autoptr(GFile) out = g_file_new_build_filename (fixture->dir, "again.json", NULL);
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(CoroTrace) copy = NULL;
+    guint n_events = coro_trace_get_n_events (fixture->window->trace);
+    gboolean said_exporting = FALSE;
+
+    _coro_window_export_async (fixture->window, out, FALSE, export_written_cb, &result);
+    g_assert_true (_coro_window_get_exporting (fixture->window));
+    while (result == NULL)
+      {
+        said_exporting |= g_str_has_prefix (gtk_label_get_text (fixture->window->status_state), "Exporting");
+        g_main_context_iteration (NULL, TRUE);
+      }
+    g_assert_true (said_exporting);
+    g_assert_true (_coro_window_export_finish (fixture->window, result, &error));
+    g_assert_no_error (error);
+    copy = coro_trace_reader_load_file (out, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (coro_trace_get_n_events (copy), ==, n_events);
+  }
+
+  /* Stop (Esc) cancels an export: no file is left */
+  {
+    g_autoptr(GFile) out = g_file_new_build_filename (fixture->dir, "cancelled.json", NULL);
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GError) error = NULL;
+
+    _coro_window_export_async (fixture->window, out, FALSE, export_written_cb, &result);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.stop", NULL));
+    coro_test_run_until (result != NULL);
+    g_assert_false (_coro_window_export_finish (fixture->window, result, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_assert_false (g_file_query_exists (out, NULL));
+    g_assert_false (_coro_window_get_exporting (fixture->window));
+  }
 }
 
 static void
