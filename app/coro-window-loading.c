@@ -231,18 +231,52 @@ load_url_set_file (CoroWindow *self,
     _coro_window_show_error (self, name, error);
 }
 
+typedef struct
+{
+  CoroWindow *self;
+  GFile      *file;
+  char       *name;
+} LoadTrace;
+
+static void
+load_trace_free (LoadTrace *load)
+{
+  g_object_unref (load->self);
+  g_object_unref (load->file);
+  g_free (load->name);
+  g_free (load);
+}
+
+/* Reading a big trace takes a while: the status bar says how far */
+static void
+load_trace_progress_cb (guint64  done,
+                        guint64  total,
+                        gpointer user_data)
+{
+  LoadTrace *load = user_data;
+  g_autofree char *text = NULL;
+
+  if (total == 0 || load->self->status_state == NULL)
+    return;
+
+  /* Translators: the file being opened, then how much of it was read */
+  text = g_strdup_printf (_("Opening “%s”… %.0f %%"), load->name, 100.0 * done / total);
+  gtk_label_set_text (load->self->status_state, text);
+}
+
 static void
 load_trace_cb (GObject      *object,
                GAsyncResult *result,
                gpointer      user_data)
 {
-  g_autoptr(CoroWindow) self = user_data;
+  LoadTrace *load = user_data;
+  g_autoptr(CoroWindow) self = g_object_ref (load->self);
   g_autoptr(CoroTrace) trace = NULL;
   g_autoptr(GError) error = NULL;
-  GFile *file = G_FILE (g_task_get_task_data (G_TASK (result)));
-  g_autofree char *name = g_file_get_basename (file);
+  g_autofree char *name = g_strdup (load->name);
 
-  trace = g_task_propagate_pointer (G_TASK (result), &error);
+  trace = coro_trace_reader_load_file_finish (load->file, result, &error);
+  load_trace_free (load);
   if (trace == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -258,21 +292,6 @@ load_trace_cb (GObject      *object,
   _coro_window_hide_error (self);
   _coro_window_show_index (self, trace, FALSE);
   _coro_window_update_actions (self);
-}
-
-static void
-load_trace_thread (GTask        *task,
-                   gpointer      source_object,
-                   gpointer      task_data,
-                   GCancellable *cancellable)
-{
-  GError *error = NULL;
-  CoroTrace *trace = coro_trace_reader_load_file (task_data, cancellable, &error);
-
-  if (trace == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, trace, g_object_unref);
 }
 
 /* A trace is JSON (starts with "{") or gzip; anything else is a URL set */
@@ -334,11 +353,14 @@ load_file (CoroWindow *self,
 
   if (is_trace)
     {
-      g_autoptr(GTask) task = g_task_new (NULL, self->cancellable, load_trace_cb, g_object_ref (self));
+      LoadTrace *load = g_new0 (LoadTrace, 1);
 
-      g_task_set_source_tag (task, load_file);
-      g_task_set_task_data (task, g_object_ref (file), g_object_unref);
-      g_task_run_in_thread (task, load_trace_thread);
+      /* in a worker thread, its progress in the status bar */
+      load->self = g_object_ref (self);
+      load->file = g_object_ref (file);
+      load->name = g_file_get_basename (file);
+      coro_trace_reader_load_file_async (file, G_PRIORITY_DEFAULT, self->cancellable,
+                                         load_trace_progress_cb, load, load_trace_cb, load);
     }
   else
     {
