@@ -118,11 +118,19 @@ print_progress (Headless *self,
 {
   CoroRun *run = self->run;
   g_autofree char *bytes = g_format_size (coro_run_get_bytes (run));
-  g_autofree char *line =
-    g_strdup_printf (_("%.1f s: %u done, %u failed, %u in flight, %u total, %s"),
-                     coro_run_get_elapsed_usec (run) / (double) G_USEC_PER_SEC,
-                     coro_run_get_n_done (run), coro_run_get_n_failed (run),
-                     coro_run_get_n_in_flight (run), coro_run_get_n_urls (run), bytes);
+  double seconds = coro_run_get_elapsed_usec (run) / (double) G_USEC_PER_SEC;
+  g_autofree char *line = NULL;
+
+  /* cancelled is its own count (after Ctrl-C), as in the summary */
+  if (coro_run_get_n_cancelled (run) > 0)
+    line = g_strdup_printf (_("%.1f s: %u done, %u failed, %u cancelled, %u in flight, %u total, %s"),
+                            seconds, coro_run_get_n_done (run), coro_run_get_n_failed (run),
+                            coro_run_get_n_cancelled (run), coro_run_get_n_in_flight (run),
+                            coro_run_get_n_urls (run), bytes);
+  else
+    line = g_strdup_printf (_("%.1f s: %u done, %u failed, %u in flight, %u total, %s"),
+                            seconds, coro_run_get_n_done (run), coro_run_get_n_failed (run),
+                            coro_run_get_n_in_flight (run), coro_run_get_n_urls (run), bytes);
 
   if (self->tty)
     {

@@ -142,7 +142,7 @@ coro_statusbar_update (CoroStatusbar  *self,
   g_autofree char *bytes = NULL;
   g_autofree char *thread = NULL;
   const char *state;
-  guint n_done = 0, n_failed = 0, n_in_flight = 0, n_total = 0, n_switches = 0;
+  guint n_done = 0, n_failed = 0, n_cancelled = 0, n_in_flight = 0, n_total = 0, n_switches = 0;
   gint64 elapsed_usec = 0, n_bytes = 0;
   gint64 now = g_get_monotonic_time ();
 
@@ -162,6 +162,7 @@ coro_statusbar_update (CoroStatusbar  *self,
     {
       n_done = coro_run_get_n_done (run);
       n_failed = coro_run_get_n_failed (run);
+      n_cancelled = coro_run_get_n_cancelled (run);
       n_in_flight = coro_run_get_n_in_flight (run);
       n_total = coro_run_get_n_urls (run);
       n_bytes = (gint64) coro_run_get_bytes (run);
@@ -183,8 +184,10 @@ coro_statusbar_update (CoroStatusbar  *self,
 
           if (task->state == CORO_TASK_STATE_DONE)
             n_done++;
-          else if (task->state == CORO_TASK_STATE_FAILED || task->state == CORO_TASK_STATE_CANCELLED)
+          else if (task->state == CORO_TASK_STATE_FAILED)
             n_failed++;
+          else if (task->state == CORO_TASK_STATE_CANCELLED)
+            n_cancelled++;
         }
       n_in_flight = coro_trace_index_get_n_in_flight (index);
       n_bytes = coro_fetch_get_total_bytes (index);
@@ -213,8 +216,13 @@ coro_statusbar_update (CoroStatusbar  *self,
     }
 
   elapsed = g_strdup_printf (_("%.2f s"), elapsed_usec / 1e6);
-  tasks = g_strdup_printf (_("%u done · %u failed · %u in flight · %u total"),
-                           n_done, n_failed, n_in_flight, n_total);
+  /* cancelled only when there are some: most runs are never stopped */
+  if (n_cancelled > 0)
+    tasks = g_strdup_printf (_("%u done · %u failed · %u cancelled · %u in flight · %u total"),
+                             n_done, n_failed, n_cancelled, n_in_flight, n_total);
+  else
+    tasks = g_strdup_printf (_("%u done · %u failed · %u in flight · %u total"),
+                             n_done, n_failed, n_in_flight, n_total);
   switches = g_strdup_printf (_("%.0f switches/s"), self->switches_per_second);
   bytes = g_format_size (n_bytes);
   bytes_text = g_strdup_printf (_("%s received"), bytes);

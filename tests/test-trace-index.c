@@ -1284,11 +1284,13 @@ test_summary_shortened (void)
     {
       const CoroIndexTask *task = coro_trace_index_get_task (index, i);
 
-      if (task->state == CORO_TASK_STATE_FAILED || task->state == CORO_TASK_STATE_CANCELLED ||
-          task->error_id != 0)
+      /* a cancelled task is counted apart, never listed as failed */
+      if (task->state == CORO_TASK_STATE_FAILED ||
+          (task->error_id != 0 && task->state != CORO_TASK_STATE_CANCELLED))
         n_failed++;
     }
   g_assert_cmpuint (n_failed, >, 0);
+  g_assert_cmpuint (n_failed, <=, CORO_SUMMARY_MAX_FAILED);
 
   for (guint i = 0; lines[i] != NULL; i++)
     if (g_ascii_isdigit (lines[i][strspn (lines[i], " ")]))
@@ -1302,6 +1304,57 @@ test_summary_shortened (void)
   g_assert_nonnull (strstr (text, expected));
   g_assert_nonnull (strstr (text, "tasks: 101 ("));
   g_assert_nonnull (strstr (text, "thread: every task ran on OS thread 4242\n"));
+}
+
+/* A run stopped with most tasks cancelled, and more failures than the
+ * table lists: cancelled is its own count, and the table stays bounded
+ * (the 20 slowest and the first 20 failed), saying how many it left out. */
+static void
+test_summary_bounded_cancelled (void)
+{
+  g_autoptr (CoroTrace) trace = coro_trace_new_for_import ();
+  g_autoptr (CoroTraceIndex) index = NULL;
+  g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
+  const guint n_failed = 30, n_cancelled = 700, n_done = 70;
+  guint n_rows = 0, n_rows_cancelled = 0;
+  g_autofree char *counts = NULL;
+  guint32 id = 0;
+
+  for (guint i = 0; i < n_done + n_failed + n_cancelled; i++)
+    {
+      gint64 t = 1000 + i * 10;
+
+      id = i + 1;
+      sim_append (trace, t, CORO_EVENT_CREATED, id, 0, 0, 0, coro_trace_intern (trace, "t"));
+      sim_append (trace, t + 1, CORO_EVENT_SWITCH, 0, id, 0, 0, 0);
+      sim_append (trace, t + 2, CORO_EVENT_SWITCH, id, 0, 0, 0, 0);
+      if (i < n_done)
+        sim_append (trace, t + 3 + i, CORO_EVENT_FINISHED, id, 0, 0, 0, 0);
+      else if (i < n_done + n_failed)
+        sim_append (trace, t + 3, CORO_EVENT_FAILED, id, 0, 0, 0, coro_trace_intern (trace, "boom"));
+      else
+        sim_append (trace, t + 3, CORO_EVENT_CANCELLED, id, 0, 0, 0, 0);
+    }
+
+  index = coro_trace_index_new (trace);
+  text = coro_summary_format (index);
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_ascii_isdigit (lines[i][strspn (lines[i], " ")]))
+      {
+        n_rows++;
+        if (strstr (lines[i], "cancelled") != NULL)
+          n_rows_cancelled++;
+      }
+
+  counts = g_strdup_printf ("tasks: %u (done %u, failed %u, cancelled %u, unfinished 0)\n",
+                            n_done + n_failed + n_cancelled, n_done, n_failed, n_cancelled);
+  g_assert_nonnull (strstr (text, counts));
+  /* the slowest are the done ones here (each ran longer), then 20 of the 30 failed */
+  g_assert_cmpuint (n_rows, ==, CORO_SUMMARY_SLOWEST + CORO_SUMMARY_MAX_FAILED);
+  g_assert_cmpuint (n_rows_cancelled, ==, 0);
+  g_assert_nonnull (strstr (text, "listed are the 20 slowest and 20 of the 30 failed)"));
 }
 
 static void
@@ -1453,6 +1506,7 @@ main (int   argc,
   g_test_add_func ("/core/activity/random", test_activity_random);
   g_test_add_func ("/core/summary/small", test_summary_small);
   g_test_add_func ("/core/summary/shortened", test_summary_shortened);
+  g_test_add_func ("/core/summary/bounded-cancelled", test_summary_bounded_cancelled);
   g_test_add_func ("/core/summary/deterministic", test_summary_deterministic);
   g_test_add_func ("/core/summary/threads", test_summary_threads);
   g_test_add_func ("/core/summary/empty", test_summary_empty);

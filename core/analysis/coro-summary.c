@@ -133,8 +133,9 @@ append_setting (GString    *out,
  * columns of the index's #CoroTaskSchema, total time, time awaiting,
  * switches, label, and the error of one that went wrong) — when
  * there are more than %CORO_SUMMARY_MAX_ROWS tasks only the
- * %CORO_SUMMARY_SLOWEST slowest and every failed one, with a line saying
- * how many were left out — then the totals: wall time, the sum of the
+ * %CORO_SUMMARY_SLOWEST slowest and the first %CORO_SUMMARY_MAX_FAILED
+ * failed ones (a cancelled task is not a failure: it is counted apart),
+ * with a line saying how many were left out — then the totals: wall time, the sum of the
  * tasks' in-flight times (first run to end), the concurrency achieved
  * (their ratio) and the OS thread every
  * task ran on. The same trace and schema always give the same text.
@@ -155,6 +156,7 @@ coro_summary_format (CoroTraceIndex *index)
   CoroTrace *trace;
   guint n_tasks;
   guint n_done = 0, n_failed = 0, n_cancelled = 0, n_unfinished = 0, n_listed_failed = 0;
+  guint n_rows_failed = 0;
   gint64 last_ns, first_begin = G_MAXINT64, last_end = G_MININT64, sum_ns = 0, wall_ns;
   gboolean first_setting = TRUE;
   int w_id = 2, w_total = 8, w_await = 11, w_switches = 8;
@@ -209,9 +211,11 @@ coro_summary_format (CoroTraceIndex *index)
         default: n_unfinished++; break;
         }
 
+      /* a cancelled task carries its cancel as an error: still not failed */
       row->failed = task->state == CORO_TASK_STATE_FAILED ||
-                    task->state == CORO_TASK_STATE_CANCELLED ||
-                    row->error != NULL;
+                    (row->error != NULL && task->state != CORO_TASK_STATE_CANCELLED);
+      if (row->failed)
+        n_rows_failed++;
     }
 
   /* Which rows: all, or the slowest and the failed, in spawn order */
@@ -231,9 +235,12 @@ coro_summary_format (CoroTraceIndex *index)
 
       for (guint i = 0; i < CORO_SUMMARY_SLOWEST; i++)
         picked[((Row *) g_ptr_array_index (by_time, i))->task->spawn_index] = TRUE;
-      for (guint i = 0; i < n_tasks; i++)
+      for (guint i = 0, n = 0; i < n_tasks && n < CORO_SUMMARY_MAX_FAILED; i++)
         if (rows[i].failed)
-          picked[i] = TRUE;
+          {
+            picked[i] = TRUE;
+            n++;
+          }
       for (guint i = 0; i < n_tasks; i++)
         if (picked[i])
           g_ptr_array_add (shown, &rows[i]);
@@ -309,7 +316,11 @@ coro_summary_format (CoroTraceIndex *index)
       g_string_append_c (out, '\n');
     }
 
-  if (shown->len < n_tasks)
+  if (shown->len < n_tasks && n_listed_failed < n_rows_failed)
+    g_string_append_printf (out, "(%u more tasks not shown: listed are the %u slowest and %u of the %u failed)\n",
+                            n_tasks - shown->len, MIN (n_tasks, CORO_SUMMARY_SLOWEST),
+                            n_listed_failed, n_rows_failed);
+  else if (shown->len < n_tasks)
     g_string_append_printf (out, "(%u more tasks not shown: listed are the %u slowest and %u failed)\n",
                             n_tasks - shown->len, MIN (n_tasks, CORO_SUMMARY_SLOWEST), n_listed_failed);
 

@@ -65,6 +65,7 @@ struct _CoroRun
   guint           n_ended;
   guint           n_done;
   guint           n_failed;
+  guint           n_cancelled;
   guint           n_in_flight;
   GSource        *finished_idle;
   guint           running : 1;
@@ -157,8 +158,11 @@ fetch_data_free (gpointer data)
     case CORO_TASK_STATE_DONE:
       self->n_done++;
       break;
-    case CORO_TASK_STATE_FAILED:
     case CORO_TASK_STATE_CANCELLED:
+      /* Stop is not a failure: counted apart, as the summary does */
+      self->n_cancelled++;
+      break;
+    case CORO_TASK_STATE_FAILED:
     default:
       self->n_failed++;
       break;
@@ -741,6 +745,21 @@ coro_run_get_n_failed (CoroRun *self)
   g_return_val_if_fail (CORO_IS_RUN (self), 0);
 
   return self->n_failed;
+}
+
+/**
+ * coro_run_get_n_cancelled:
+ * @self: a #CoroRun
+ *
+ * Returns: how many fetches ended cancelled (by coro_run_cancel()); they
+ *   are not counted in coro_run_get_n_failed()
+ */
+guint
+coro_run_get_n_cancelled (CoroRun *self)
+{
+  g_return_val_if_fail (CORO_IS_RUN (self), 0);
+
+  return self->n_cancelled;
 }
 
 guint

@@ -51,6 +51,7 @@ CoroTrace       *coro_run_get_trace            (CoroRun            *self);
 guint            coro_run_get_n_urls           (CoroRun            *self);
 guint            coro_run_get_n_done           (CoroRun            *self);
 guint            coro_run_get_n_failed         (CoroRun            *self);
+guint            coro_run_get_n_cancelled      (CoroRun            *self);
 guint            coro_run_get_n_in_flight      (CoroRun            *self);
 guint64          coro_run_get_bytes            (CoroRun            *self);
 gint64           coro_run_get_elapsed_usec     (CoroRun            *self);
