@@ -40,6 +40,12 @@ static const GOptionEntry main_entries[] = {
     N_("Where --render writes: a .png or .svg file"), N_("FILE") },
   { "width", 0, 0, G_OPTION_ARG_INT, NULL, N_("The width of the --render image"), N_("PIXELS") },
   { "height", 0, 0, G_OPTION_ARG_INT, NULL, N_("The height of the --render image"), N_("PIXELS") },
+  /* Listed so --help shows them; app/main.c sends both to the headless
+   * path before GApplication parses anything, so they never get here */
+  { "headless", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Run without a window and print a summary (see below)"), NULL },
+  { "summary", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_("Print the summary of a saved trace and exit"), N_("TRACE") },
   { NULL }
 };
 
@@ -306,6 +312,13 @@ coro_application_init (CoroApplication *self)
   g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[FILE…]"));
   g_application_set_option_context_summary (G_APPLICATION (self),
                                             _("Open URL sets (*.urls, *.txt) or saved traces (*.json, *.json.gz)."));
+  g_application_set_option_context_description (G_APPLICATION (self),
+                                                _("Without a window:\n"
+                                                  "  coroscope --headless [--demo[=SET]] [--concurrency N] [--timeout SECONDS]\n"
+                                                  "            [--trace FILE] [--tasks-csv FILE] [--skip-invalid]\n"
+                                                  "            [--session-per-task] [URLFILE…]\n"
+                                                  "  coroscope --summary TRACE\n"
+                                                  "'coroscope --headless --help' explains each option."));
 }
 
 CoroApplication *

@@ -323,6 +323,24 @@ test_missing_file (Fixture       *f,
   outcome_clear (&o);
 }
 
+/* The window's --help names the headless options too: a user reading
+ * `coroscope --help` learns that a run without a window exists */
+static void
+test_help_lists_headless (Fixture       *f,
+                          gconstpointer  data)
+{
+  Outcome o;
+
+  run_coroscope (&o, "--help", NULL);
+  g_assert_cmpint (o.status, ==, 0);
+  g_assert_nonnull (strstr (o.out, "--headless"));
+  g_assert_nonnull (strstr (o.out, "--summary"));
+  g_assert_nonnull (strstr (o.out, "--trace FILE"));
+  g_assert_nonnull (strstr (o.out, "--render"));
+
+  outcome_clear (&o);
+}
+
 static void
 test_interrupt (Fixture       *f,
                 gconstpointer  data)
@@ -345,6 +363,8 @@ test_interrupt (Fixture       *f,
   wait_for (process, &o);
 
   g_assert_cmpint (o.status, ==, 130);
+  /* Ctrl-C is not a failure: the progress line counts them as cancelled */
+  g_assert_nonnull (strstr (o.err, "0 failed, 2 cancelled"));
   trace = load_trace (trace_path);
   g_assert_cmpuint (count_tasks (trace, -1), ==, 2);
   g_assert_cmpuint (count_tasks (trace, CORO_TASK_STATE_CANCELLED), ==, 2);
@@ -480,6 +500,7 @@ main (int   argc,
   ADD ("skip-invalid", test_invalid_line, GINT_TO_POINTER (TRUE));
   ADD ("missing-file", test_missing_file, NULL);
   ADD ("interrupt", test_interrupt, NULL);
+  ADD ("help-lists-headless", test_help_lists_headless, NULL);
   ADD ("interrupt-busy", test_interrupt_busy, NULL);
   ADD ("summary-roundtrip", test_summary_roundtrip, NULL);
   ADD ("password-hidden", test_password_hidden, NULL);
