@@ -7,11 +7,38 @@
 
 #include <glib/gi18n.h>
 #include <locale.h>
+#include <stdio.h>
 
 #include "coro-headless.h"
 #ifdef HAVE_GTK
 # include "coro-application.h"
 #endif
+
+/* In a C or POSIX locale GLib converts what it prints to ASCII with "?"
+ * for whatever does not fit: "547.3?kB", "unsupported scheme ?ftp?".
+ * Transliterate instead (a no-break space to a space, curly quotes to
+ * straight ones, an arrow to "->"), as g_str_to_ascii() does. */
+static void
+print_ascii (const char *string,
+             FILE       *stream)
+{
+  g_autofree char *ascii = g_str_to_ascii (string, "C");
+
+  fputs (ascii, stream);
+  fflush (stream);
+}
+
+static void
+print_ascii_stdout (const char *string)
+{
+  print_ascii (string, stdout);
+}
+
+static void
+print_ascii_stderr (const char *string)
+{
+  print_ascii (string, stderr);
+}
 
 int
 main (int   argc,
@@ -21,6 +48,12 @@ main (int   argc,
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+
+  if (!g_get_charset (NULL))
+    {
+      g_set_print_handler (print_ascii_stdout);
+      g_set_printerr_handler (print_ascii_stderr);
+    }
 
   /* The headless paths decide before GTK is ever touched: no display needed */
   if (coro_headless_wanted (argc, argv))

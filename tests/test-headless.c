@@ -131,6 +131,9 @@ communicate_cb (GObject      *object,
   o->done = TRUE;
 }
 
+/* The locale coroscope runs in; test_ascii_locale changes it */
+static const char *spawn_locale = "C.UTF-8";
+
 static GSubprocess *
 spawn (const char * const *args,
        Outcome            *o)
@@ -146,7 +149,7 @@ spawn (const char * const *args,
 
   /* As in test-fetch: no GNOME proxy module without its schemas */
   g_subprocess_launcher_setenv (launcher, "GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
-  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", spawn_locale, TRUE);
 
   g_ptr_array_add (argv, (gpointer) binary);
   for (guint i = 0; args[i] != NULL; i++)
@@ -341,6 +344,28 @@ test_help_lists_headless (Fixture       *f,
   outcome_clear (&o);
 }
 
+/* In a C locale messages fall back to ASCII ("ftp" in straight quotes),
+ * never to GLib's "?" for each character that does not fit */
+static void
+test_ascii_locale (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *urls = write_file (f, "ftp.urls", "ftp://example.org/file", NULL);
+  Outcome o;
+
+  spawn_locale = "C";
+  run_coroscope (&o, "--headless", urls, NULL);
+  spawn_locale = "C.UTF-8";
+
+  g_assert_cmpint (o.status, ==, 2);
+  g_assert_nonnull (strstr (o.err, "unsupported scheme \"ftp\""));
+  g_assert_null (strchr (o.err, '?'));
+  for (const char *c = o.err; *c != '\0'; c++)
+    g_assert_cmpint ((guchar) *c, <, 0x80);
+
+  outcome_clear (&o);
+}
+
 static void
 test_interrupt (Fixture       *f,
                 gconstpointer  data)
@@ -501,6 +526,7 @@ main (int   argc,
   ADD ("missing-file", test_missing_file, NULL);
   ADD ("interrupt", test_interrupt, NULL);
   ADD ("help-lists-headless", test_help_lists_headless, NULL);
+  ADD ("ascii-locale", test_ascii_locale, NULL);
   ADD ("interrupt-busy", test_interrupt_busy, NULL);
   ADD ("summary-roundtrip", test_summary_roundtrip, NULL);
   ADD ("password-hidden", test_password_hidden, NULL);
