@@ -250,6 +250,17 @@ coro_application_handle_local_options (GApplication *application,
     {
       GError *error = NULL;
 
+      /* GTK lays out text and widgets only with a display open, even
+       * to draw into an image: say so, rather than GTK's bare "cannot
+       * open display" */
+      if (!gtk_init_check ())
+        {
+          g_printerr ("coroscope: %s\n",
+                      _("--render draws with GTK and needs a display: none could be opened "
+                        "(set DISPLAY or WAYLAND_DISPLAY, or run it under xvfb-run)"));
+          return 2;
+        }
+
       if (!g_application_register (application, NULL, &error))
         {
           g_printerr ("coroscope: %s\n", error->message);

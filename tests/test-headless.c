@@ -133,6 +133,8 @@ communicate_cb (GObject      *object,
 
 /* The locale coroscope runs in; test_ascii_locale changes it */
 static const char *spawn_locale = "C.UTF-8";
+/* …and whether it may see the display; test_render_no_display hides it */
+static gboolean spawn_without_display = FALSE;
 
 static GSubprocess *
 spawn (const char * const *args,
@@ -150,6 +152,11 @@ spawn (const char * const *args,
   /* As in test-fetch: no GNOME proxy module without its schemas */
   g_subprocess_launcher_setenv (launcher, "GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
   g_subprocess_launcher_setenv (launcher, "LC_ALL", spawn_locale, TRUE);
+  if (spawn_without_display)
+    {
+      g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
+      g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
+    }
 
   g_ptr_array_add (argv, (gpointer) binary);
   for (guint i = 0; args[i] != NULL; i++)
@@ -366,6 +373,26 @@ test_ascii_locale (Fixture       *f,
   outcome_clear (&o);
 }
 
+/* --render with no display: a clear message and exit 2, not GTK's bare
+ * warning */
+static void
+test_render_no_display (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *output = temp_path (f, "never.png");
+  Outcome o;
+
+  spawn_without_display = TRUE;
+  run_coroscope (&o, "--render", "any.json", "--output", output, NULL);
+  spawn_without_display = FALSE;
+
+  g_assert_cmpint (o.status, ==, 2);
+  g_assert_nonnull (strstr (o.err, "--render draws with GTK and needs a display"));
+  g_assert_false (g_file_test (output, G_FILE_TEST_EXISTS));
+
+  outcome_clear (&o);
+}
+
 static void
 test_interrupt (Fixture       *f,
                 gconstpointer  data)
@@ -527,6 +554,7 @@ main (int   argc,
   ADD ("interrupt", test_interrupt, NULL);
   ADD ("help-lists-headless", test_help_lists_headless, NULL);
   ADD ("ascii-locale", test_ascii_locale, NULL);
+  ADD ("render-no-display", test_render_no_display, NULL);
   ADD ("interrupt-busy", test_interrupt_busy, NULL);
   ADD ("summary-roundtrip", test_summary_roundtrip, NULL);
   ADD ("password-hidden", test_password_hidden, NULL);
