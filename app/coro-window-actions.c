@@ -431,6 +431,61 @@ help_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (window));
 }
 
+/* Space and N drive the run from the views. GtkWindow binds Space to
+ * "activate the focus widget" ahead of any subclass binding, so these
+ * keys are caught before that, in the capture phase, and only while the
+ * focus is on a view: a focused button, entry or list row keeps its own
+ * Space (a keyboard user presses buttons with it). */
+static gboolean
+focus_is_on_a_view (CoroWindow *self)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+
+  if (focus == NULL)
+    return TRUE;
+  if (focus == GTK_WIDGET (self->timeline) || gtk_widget_is_ancestor (focus, GTK_WIDGET (self->timeline)))
+    return TRUE;
+  /* the events pane: read-only text */
+  return GTK_IS_TEXT_VIEW (focus) && !gtk_text_view_get_editable (GTK_TEXT_VIEW (focus));
+}
+
+static gboolean
+view_key_cb (GtkWidget *widget,
+             GVariant  *args,
+             gpointer   user_data)
+{
+  const char *action_name = user_data;
+
+  if (!focus_is_on_a_view (CORO_WINDOW (widget)))
+    return FALSE;
+
+  return gtk_widget_activate_action (widget, action_name, NULL);
+}
+
+void
+_coro_window_add_view_keys (CoroWindow *self)
+{
+  GtkEventController *controller = gtk_shortcut_controller_new ();
+  static const struct {
+    guint       keyval;
+    const char *action_name;
+  } keys[] = {
+    { GDK_KEY_space, "win.pause" },
+    { GDK_KEY_KP_Space, "win.pause" },
+    { GDK_KEY_n, "win.step" },
+  };
+
+  gtk_event_controller_set_name (controller, "coro-view-keys");
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
+                                          gtk_shortcut_new (gtk_keyval_trigger_new (keys[i].keyval, 0),
+                                                            gtk_callback_action_new (view_key_cb,
+                                                                                     (gpointer) keys[i].action_name,
+                                                                                     NULL)));
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+}
+
 void
 _coro_window_class_add_actions (GtkWidgetClass *widget_class)
 {
@@ -455,14 +510,14 @@ _coro_window_class_add_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, "win.pause", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, 0, "win.step", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.find", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_slash, 0, "win.find", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Divide, 0, "win.find", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "win.export-trace", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.export-image", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.export-table", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.open-trace", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.run", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.stop", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_space, 0, "win.pause", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, 0, "win.step", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_plus, GDK_CONTROL_MASK, "win.zoom", "s", "zoom-in");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_equal, GDK_CONTROL_MASK, "win.zoom", "s", "zoom-in");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Add, GDK_CONTROL_MASK, "win.zoom", "s", "zoom-in");

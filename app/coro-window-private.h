@@ -84,6 +84,7 @@ struct _CoroWindow
 /* coro-window-actions.c */
 void      _coro_window_class_add_actions  (GtkWidgetClass  *widget_class);
 void      _coro_window_update_actions     (CoroWindow      *self);
+void      _coro_window_add_view_keys      (CoroWindow      *self);
 
 /* coro-window-loading.c */
 void      _coro_window_loading_init       (CoroWindow      *self);

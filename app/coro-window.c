@@ -250,6 +250,42 @@ _coro_window_update_tick (CoroWindow *self)
 /* Runs                                                               */
 /* ------------------------------------------------------------------ */
 
+/* The single-key shortcuts (+, -, 0, the arrows, Home, End, Space, N)
+ * are the timeline's and the window's: they only work while a text
+ * entry does not have the keyboard. So a view that appears gives the
+ * focus to the timeline, unless the user was typing somewhere (the
+ * search, a spin button): @was_focus is the focus before the view
+ * changed, as GtkStack moves the focus into the new page's first
+ * focusable widget (the search entry) on its own. */
+static void
+focus_timeline_unless_typing (CoroWindow *self,
+                              GtkWidget  *was_focus)
+{
+  if (was_focus != NULL && GTK_IS_EDITABLE (was_focus) && gtk_widget_get_mapped (was_focus))
+    return;
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "main") != 0)
+    return;
+
+  gtk_widget_grab_focus (GTK_WIDGET (self->timeline));
+}
+
+static void
+coro_window_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (coro_window_parent_class)->map (widget);
+
+  /* GtkWindow gave the focus to the first focusable widget, the search
+   * entry; the timeline is where a new user's keys belong */
+  focus_timeline_unless_typing (CORO_WINDOW (widget), NULL);
+}
+
+static void
+search_stopped_cb (CoroWindow   *self,
+                   CoroTaskList *task_list)
+{
+  gtk_widget_grab_focus (GTK_WIDGET (self->timeline));
+}
+
 /**
  * _coro_window_show_index:
  * @trace: (nullable): the trace to show, %NULL for none
@@ -263,6 +299,8 @@ _coro_window_show_index (CoroWindow *self,
                          CoroTrace  *trace,
                          gboolean    live)
 {
+  g_autoptr(GtkWidget) was_focus = NULL;
+
   /* a saved trace of a million events is read into the index over the
    * next frames, its progress in the status bar, instead of at once */
   coro_session_set_live (self->session, FALSE);
@@ -277,7 +315,11 @@ _coro_window_show_index (CoroWindow *self,
   selected_task_cb (self, NULL, self->session);
   if (self->statusbar != NULL)
     coro_statusbar_restart_rate (self->statusbar);
+  was_focus = gtk_root_get_focus (GTK_ROOT (self));
+  if (was_focus != NULL)
+    g_object_ref (was_focus);
   gtk_stack_set_visible_child_name (self->stack, "main");
+  focus_timeline_unless_typing (self, was_focus);
   update_status (self);
 }
 
@@ -530,6 +572,7 @@ coro_window_class_init (CoroWindowClass *klass)
   object_class->set_property = coro_window_set_property;
 
   window_class->close_request = coro_window_close_request;
+  widget_class->map = coro_window_map;
 
   properties[PROP_PAUSED] =
     g_param_spec_boolean ("paused", NULL, NULL,
@@ -603,6 +646,8 @@ coro_window_init (CoroWindow *self)
   self->session = coro_session_new ();
   coro_timeline_set_session (self->timeline, self->session);
   coro_task_list_set_session (self->task_list, self->session);
+  g_signal_connect_object (self->task_list, "search-stopped",
+                           G_CALLBACK (search_stopped_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "notify::selected-task",
                            G_CALLBACK (selected_task_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "notify::progress",
@@ -611,6 +656,7 @@ coro_window_init (CoroWindow *self)
   self->statusbar = coro_statusbar_new (self->status_state, self->status_elapsed, self->status_tasks,
                                        self->status_switches, self->status_bytes, self->status_thread);
   _coro_window_loading_init (self);
+  _coro_window_add_view_keys (self);
 
   gtk_stack_set_visible_child_name (self->stack, "empty");
   _coro_window_update_title (self);

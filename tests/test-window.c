@@ -8,6 +8,9 @@
 #include <glib/gstdio.h>
 #include <string.h>
 #include <gtk/gtk.h>
+#ifdef GDK_WINDOWING_X11
+# include <gdk/x11/gdkx.h>
+#endif
 
 #include "coro-application.h"
 #include "coro-task-item.h"
@@ -493,6 +496,114 @@ test_help_and_zoom (Fixture       *fixture,
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.zoom", "s", "zoom-fit"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.zoom", "s", "follow"));
+}
+
+/* ------------------------------------------------------------------ */
+/* The keyboard, as a user types it                                   */
+/* ------------------------------------------------------------------ */
+
+/* Real key presses through the X server (XTest, by xdotool), so they
+ * take the path a user's do: the focus widget first, then the window's
+ * shortcuts. Returns FALSE (and the test skips) off X11. */
+static gboolean
+send_keys (Fixture    *fixture,
+           const char *keys)
+{
+#ifdef GDK_WINDOWING_X11
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (fixture->window));
+  g_autofree char *command = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  if (!GDK_IS_X11_SURFACE (surface))
+    return FALSE;
+
+  command = g_strdup_printf ("xdotool windowfocus --sync %lu key --delay 20 %s",
+                             (gulong) gdk_x11_surface_get_xid (surface), keys);
+  g_spawn_command_line_sync (command, NULL, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_spawn_check_wait_status (status, &error);
+  g_assert_no_error (error);
+
+  return TRUE;
+#else
+  return FALSE;
+#endif
+}
+
+static gboolean
+focus_is_in (Fixture   *fixture,
+             GtkWidget *widget)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (fixture->window));
+
+  return focus != NULL && (focus == widget || gtk_widget_is_ancestor (focus, widget));
+}
+
+static double
+visible_span (Fixture *fixture)
+{
+  double start, end;
+
+  coro_timeline_get_visible_range (fixture->window->timeline, &start, &end);
+  return end - start;
+}
+
+/* A fresh demo: the keys go to the timeline and the window, never into
+ * the search; "/" searches, an empty result says so, Escape gives the
+ * keys back */
+static void
+test_focus_keys (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  CoroTaskList *list = fixture->window->task_list;
+  GtkWidget *timeline = GTK_WIDGET (fixture->window->timeline);
+  double fitted;
+
+  /* Space pauses during the run, from the timeline (the demo's server
+   * answers over tens of milliseconds: the run cannot end first) */
+  coro_window_run_demo (fixture->window, "crawl");
+  coro_test_run_until (gtk_widget_get_mapped (timeline));
+  g_assert_true (focus_is_in (fixture, timeline));
+  if (!send_keys (fixture, "space"))
+    {
+      g_test_skip ("key presses need an X11 display");
+      coro_test_run_until (!coro_window_get_running (fixture->window));
+      return;
+    }
+  coro_test_run_until (fixture->window->paused);
+  g_assert_true (coro_window_get_running (fixture->window));
+  send_keys (fixture, "space");
+  coro_test_run_until (!fixture->window->paused);
+  coro_test_run_until (!coro_window_get_running (fixture->window));
+  coro_test_run_until (g_list_model_get_n_items (coro_task_list_get_shown (list))
+                       == coro_run_get_n_urls (fixture->window->run));
+
+  /* +, 0: the timeline zooms, the search stays empty */
+  g_assert_true (focus_is_in (fixture, timeline));
+  fitted = visible_span (fixture);
+  send_keys (fixture, "plus plus plus");
+  coro_test_run_until (visible_span (fixture) < fitted / 2);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (coro_task_list_get_search_entry (list))), ==, "");
+  g_assert_cmpuint (g_list_model_get_n_items (coro_task_list_get_shown (list)), ==,
+                    coro_run_get_n_urls (fixture->window->run));
+  send_keys (fixture, "0");
+  coro_test_run_until (G_APPROX_VALUE (visible_span (fixture), fitted, fitted * 1e-6));
+
+  /* "/" moves to the search; what matches nothing says so */
+  send_keys (fixture, "slash");
+  coro_test_run_until (focus_is_in (fixture, coro_task_list_get_search_entry (list)));
+  send_keys (fixture, "z q z q");
+  coro_test_run_until (coro_task_list_get_placeholder (list) != NULL);
+  g_assert_cmpstr (coro_task_list_get_placeholder (list), ==, "No task matches “zqzq”");
+  g_assert_cmpuint (g_list_model_get_n_items (coro_task_list_get_shown (list)), ==, 0);
+
+  /* Escape ends the search and gives the keys back to the timeline */
+  send_keys (fixture, "Escape");
+  coro_test_run_until (focus_is_in (fixture, timeline));
+  g_assert_null (coro_task_list_get_placeholder (list));
+  g_assert_cmpuint (g_list_model_get_n_items (coro_task_list_get_shown (list)), ==,
+                    coro_run_get_n_urls (fixture->window->run));
 }
 
 /* ------------------------------------------------------------------ */
@@ -1254,6 +1365,7 @@ main (int   argc,
   g_test_add ("/window/export", Fixture, NULL, fixture_setup, test_export, fixture_teardown);
   g_test_add ("/window/replace-asks", Fixture, NULL, fixture_setup, test_replace_asks, fixture_teardown);
   g_test_add ("/window/pause-step", Fixture, NULL, fixture_setup, test_pause_step, fixture_teardown);
+  g_test_add ("/window/focus-keys", Fixture, NULL, fixture_setup, test_focus_keys, fixture_teardown);
   g_test_add ("/window/help-and-zoom", Fixture, NULL, fixture_setup, test_help_and_zoom, fixture_teardown);
   g_test_add ("/window/close-during-run", Fixture, NULL, fixture_setup, test_close_during_run, fixture_teardown);
   g_test_add ("/window/drop-url-set", Fixture, NULL, fixture_setup, test_drop_url_set, fixture_teardown);

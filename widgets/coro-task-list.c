@@ -45,6 +45,7 @@ struct _CoroTaskList
   char               *search_casefold;
 
   GtkWidget          *search_entry;
+  GtkWidget          *no_matches;  /* over the list when the search hides every row */
   GtkWidget          *scroller;
   GtkWidget          *column_view;
   GtkColumnViewColumn *columns[CORO_TASK_ITEM_N_FIELDS];
@@ -73,6 +74,13 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum {
+  SEARCH_STOPPED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 /* widths in pixels, so the figures line up and the task's name keeps
  * the room that is left; all columns can be resized */
@@ -247,6 +255,43 @@ search_changed_cb (CoroTaskList   *self,
                    GtkSearchEntry *entry)
 {
   coro_task_list_set_search (self, gtk_editable_get_text (GTK_EDITABLE (entry)));
+}
+
+/* An empty list after a search says why, instead of looking like a run
+ * with no tasks */
+static void
+update_no_matches (CoroTaskList *self)
+{
+  gboolean searching = self->search_casefold != NULL && self->search_casefold[0] != '\0';
+  gboolean none_shown = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model)) == 0;
+  gboolean some_hidden = g_list_model_get_n_items (G_LIST_MODEL (self->items)) > 0;
+
+  if (searching && none_shown && some_hidden)
+    {
+      g_autofree char *text = NULL;
+
+      /* Translators: the search text the user typed */
+      text = g_strdup_printf (_("No task matches “%s”"),
+                              gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
+      gtk_label_set_text (GTK_LABEL (self->no_matches), text);
+    }
+  gtk_widget_set_visible (self->no_matches, searching && none_shown && some_hidden);
+}
+
+static void
+filter_items_changed_cb (CoroTaskList *self)
+{
+  update_no_matches (self);
+}
+
+/* Escape in the search entry: the search is over, the keys go back to
+ * the views (the timeline's single-key shortcuts) */
+static void
+stop_search_cb (CoroTaskList   *self,
+                GtkSearchEntry *entry)
+{
+  coro_task_list_set_search (self, NULL);
+  g_signal_emit (self, signals[SEARCH_STOPPED], 0);
 }
 
 static void
@@ -494,6 +539,16 @@ coro_task_list_class_init (CoroTaskListClass *klass)
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  /**
+   * CoroTaskList::search-stopped:
+   *
+   * Escape in the search entry cleared the search: the window gives the
+   * keyboard back to the timeline.
+   */
+  signals[SEARCH_STOPPED] =
+    g_signal_new ("search-stopped", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
   gtk_widget_class_set_css_name (widget_class, "coro-task-list");
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
 }
@@ -502,6 +557,7 @@ static void
 coro_task_list_init (CoroTaskList *self)
 {
   GtkSorter *view_sorter;
+  GtkWidget *overlay;
 
   /* shown on its own, the list has a session of its own; a window gives
    * it the window's (coro_task_list_set_session()) */
@@ -520,6 +576,8 @@ coro_task_list_init (CoroTaskList *self)
                 NULL);
   g_signal_connect_object (self->search_entry, "search-changed",
                            G_CALLBACK (search_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->search_entry, "stop-search",
+                           G_CALLBACK (stop_search_cb), self, G_CONNECT_SWAPPED);
   gtk_widget_set_parent (self->search_entry, GTK_WIDGET (self));
 
   self->items = g_list_store_new (CORO_TYPE_TASK_ITEM);
@@ -563,9 +621,27 @@ coro_task_list_init (CoroTaskList *self)
   gtk_column_view_set_model (GTK_COLUMN_VIEW (self->column_view), GTK_SELECTION_MODEL (self->selection));
 
   self->scroller = gtk_scrolled_window_new ();
-  gtk_widget_set_vexpand (self->scroller, TRUE);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scroller), self->column_view);
-  gtk_widget_set_parent (self->scroller, GTK_WIDGET (self));
+
+  self->no_matches = gtk_label_new (NULL);
+  g_object_set (self->no_matches,
+                "visible", FALSE, "wrap", TRUE, "justify", GTK_JUSTIFY_CENTER,
+                "halign", GTK_ALIGN_CENTER, "valign", GTK_ALIGN_CENTER,
+                "margin-start", 12, "margin-end", 12,
+                NULL);
+  gtk_widget_add_css_class (self->no_matches, "dim-label");
+  gtk_widget_add_css_class (self->no_matches, "title-4");
+  /* both: rows arriving that the search hides change only the store */
+  g_signal_connect_object (self->filter_model, "items-changed",
+                           G_CALLBACK (filter_items_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->items, "items-changed",
+                           G_CALLBACK (filter_items_changed_cb), self, G_CONNECT_SWAPPED);
+
+  overlay = gtk_overlay_new ();
+  gtk_widget_set_vexpand (overlay, TRUE);
+  gtk_overlay_set_child (GTK_OVERLAY (overlay), self->scroller);
+  gtk_overlay_add_overlay (GTK_OVERLAY (overlay), self->no_matches);
+  gtk_widget_set_parent (overlay, GTK_WIDGET (self));
 }
 
 GtkWidget *
@@ -812,6 +888,37 @@ coro_task_list_set_search (CoroTaskList *self,
     gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text ? text : "");
 
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  update_no_matches (self);
+}
+
+/**
+ * coro_task_list_get_search_entry:
+ *
+ * Returns: (transfer none): the search entry above the rows
+ */
+GtkWidget *
+coro_task_list_get_search_entry (CoroTaskList *self)
+{
+  g_return_val_if_fail (CORO_IS_TASK_LIST (self), NULL);
+
+  return self->search_entry;
+}
+
+/**
+ * coro_task_list_get_placeholder:
+ *
+ * Returns: (nullable): the text shown over the list instead of rows
+ *   ("No task matches …"), or %NULL when the rows show
+ */
+const char *
+coro_task_list_get_placeholder (CoroTaskList *self)
+{
+  g_return_val_if_fail (CORO_IS_TASK_LIST (self), NULL);
+
+  if (!gtk_widget_get_visible (self->no_matches))
+    return NULL;
+
+  return gtk_label_get_text (GTK_LABEL (self->no_matches));
 }
 
 /**

@@ -35,6 +35,8 @@ void             coro_task_list_bind_settings     (CoroTaskList   *self,
 void             coro_task_list_set_search        (CoroTaskList   *self,
                                                    const char     *text);
 gboolean         coro_task_list_focus_search      (CoroTaskList   *self);
+const char      *coro_task_list_get_placeholder   (CoroTaskList   *self);
+GtkWidget       *coro_task_list_get_search_entry  (CoroTaskList   *self);
 void             coro_task_list_sort_by           (CoroTaskList   *self,
                                                    guint           field,
                                                    GtkSortType     order);
