@@ -678,6 +678,101 @@ test_thread_lane_density (void)
   g_object_unref (timeline);
 }
 
+/* The colour of a rendered pixel, as 0xRRGGBB */
+static guint32
+pixel_at (cairo_surface_t *surface,
+          int              x,
+          int              y)
+{
+  const guint8 *data = cairo_image_surface_get_data (surface);
+  int stride = cairo_image_surface_get_stride (surface);
+
+  return *(const guint32 *) (data + y * stride + x * 4) & 0xffffff;
+}
+
+static guint32
+rgb_of (const GdkRGBA *color)
+{
+  return ((guint32) lround (color->red * 255) << 16) | ((guint32) lround (color->green * 255) << 8)
+         | (guint32) lround (color->blue * 255);
+}
+
+/* Fitted to a 1 s run, a column is ~0.7 ms: task 1's 20 µs turns, one
+ * every 100 ms between awaits on I/O, still show as running ticks (a
+ * trace viewer keeps any slice a pixel wide), and task 2's failure is a
+ * diamond, not a bar the colour of "ready" */
+static void
+test_running_visible (void)
+{
+  g_autoptr(CoroTrace) trace = coro_trace_new_for_import ();
+  g_autoptr(CoroTraceIndex) index = coro_trace_index_new (trace);
+  CoroTimeline *timeline = CORO_TIMELINE (g_object_ref_sink (coro_timeline_new ()));
+  const int width = 1600, height = 300;
+  const int lane1_y = 34 + 24 + 26 + 6 + 9;   /* overview, ruler, thread lane, gap, half a lane */
+  const CoroPalette *palette;
+  guint32 running, awaiting, failed;
+  cairo_surface_t *surface;
+  guint n_ticks = 0;
+  double start, end;
+  int x;
+
+  coro_trace_append_at (trace, 0, 1, CORO_EVENT_CREATED, 1, 0, 0, 0, 0);
+  coro_trace_append_at (trace, 0, 1, CORO_EVENT_CREATED, 2, 0, 0, 0, 0);
+  for (gint64 t = 0; t < 1000000000; t += 100000000)
+    {
+      if (t == 500000000)
+        {
+          coro_trace_append_at (trace, t - 100000, 1, CORO_EVENT_SWITCH, 0, 2, 0, 0, 0);
+          coro_trace_append_at (trace, t - 90000, 1, CORO_EVENT_FAILED, 2, 0, 0, 0, 0);
+          coro_trace_append_at (trace, t - 90000, 1, CORO_EVENT_SWITCH, 2, 0, 0, 0, 0);
+        }
+      coro_trace_append_at (trace, t, 1, CORO_EVENT_SWITCH, 0, 1, 0, 0, 0);
+      coro_trace_append_at (trace, t + 20000, 1, CORO_EVENT_AWAIT_BEGIN, 1, 0, CORO_AWAIT_IO, 0, 0);
+      coro_trace_append_at (trace, t + 20000, 1, CORO_EVENT_SWITCH, 1, 0, 0, 0, 0);
+      coro_trace_append_at (trace, t + 99000000, 1, CORO_EVENT_READY, 1, 0, CORO_AWAIT_IO, 0, 0);
+      coro_trace_append_at (trace, t + 99000000, 1, CORO_EVENT_AWAIT_END, 1, 0, CORO_AWAIT_IO, 0, 0);
+    }
+  coro_trace_append_at (trace, 1000000000, 1, CORO_EVENT_SWITCH, 0, 1, 0, 0, 0);
+  coro_trace_append_at (trace, 1000000000, 1, CORO_EVENT_FINISHED, 1, 0, 0, 0, 0);
+  coro_trace_append_at (trace, 1000000000, 1, CORO_EVENT_SWITCH, 1, 0, 0, 0, 0);
+  coro_trace_index_update (index);
+  coro_timeline_set_index (timeline, index);
+  coro_timeline_zoom_fit (timeline);
+  coro_timeline_get_visible_range (timeline, &start, &end);
+  g_assert_cmpfloat ((end - start) / (width - 204), >, 20000 * 10);
+
+  palette = coro_palette_get (coro_palette_widget_is_dark (GTK_WIDGET (timeline)));
+  running = rgb_of (coro_palette_get_color (palette, CORO_PALETTE_RUNNING));
+  awaiting = rgb_of (coro_palette_get_color (palette, CORO_PALETTE_AWAIT_IO));
+  failed = rgb_of (coro_palette_get_color (palette, CORO_PALETTE_FAILED));
+
+  surface = render_timeline (timeline, width, height);
+  if (g_getenv ("CORO_TEST_DUMP") != NULL)
+    cairo_surface_write_to_png (surface, g_getenv ("CORO_TEST_DUMP"));
+  for (x = 200; x < width - 4; x++)
+    {
+      guint32 pixel = pixel_at (surface, x, lane1_y);
+
+      /* a tick starts where the previous column was not running */
+      if (pixel == running && pixel_at (surface, x - 1, lane1_y) != running)
+        n_ticks++;
+    }
+  g_test_message ("%u running ticks", n_ticks);
+  /* the first turn starts at the lane's edge, then one per 100 ms */
+  g_assert_cmpuint (n_ticks, ==, 10);
+  g_assert_cmpuint (pixel_at (surface, 200 + (width - 204) / 4, lane1_y), ==, awaiting);
+
+  /* the failure's diamond: solid at its centre, the lane's background
+   * at the corners of its bounds, where a bar would be solid */
+  x = 200 + (int) ((499910000 - start) / (end - start) * (width - 204));
+  g_assert_cmpuint (pixel_at (surface, x, lane1_y + 18), ==, failed);
+  g_assert_cmpuint (pixel_at (surface, x + 1, lane1_y + 18 - 6), !=, failed);
+  g_assert_cmpuint (pixel_at (surface, x + 1, lane1_y + 18 + 6), !=, failed);
+  cairo_surface_destroy (surface);
+
+  g_object_unref (timeline);
+}
+
 static void
 count_paint (GdkFrameClock *clock,
              guint         *n_paints)
@@ -846,18 +941,48 @@ test_tooltip_escapes (Fixture       *fixture,
   g_assert_cmpuint (coro_timeline_get_task_at (fixture->timeline, x, 34 + 24 + 13), ==, 1);
 }
 
-/* The legend's swatches: 12×12 colour nodes */
+/* The legend's swatches, 12 px tall: a colour square per state, the end
+ * markers' shapes (a 4 px bar, a turned square, an outline) and four
+ * contiguous 3 px stripes of task colours for the thread lane, counted
+ * once */
+typedef struct
+{
+  GArray *tops;
+  float   stripe_end;   /* where the last stripe ended */
+} Swatches;
+
 static void
 collect_swatch (GskRenderNode *node,
                 gpointer       data)
 {
+  Swatches *swatches = data;
   graphene_rect_t bounds;
+  gboolean swatch = FALSE;
 
-  if (gsk_render_node_get_node_type (node) != GSK_COLOR_NODE)
-    return;
   gsk_render_node_get_bounds (node, &bounds);
-  if (bounds.size.width == 12 && bounds.size.height == 12)
-    g_array_append_val ((GArray *) data, bounds.origin.y);
+  if (!G_APPROX_VALUE (bounds.size.height, 12, 0.01))
+    return;
+
+  switch ((int) gsk_render_node_get_node_type (node))
+    {
+    case GSK_COLOR_NODE:
+      if (bounds.size.width == 3)
+        {
+          swatch = !G_APPROX_VALUE (bounds.origin.x, swatches->stripe_end, 0.01);
+          swatches->stripe_end = bounds.origin.x + 3;
+        }
+      else
+        swatch = bounds.size.width == 12 || bounds.size.width == 4;
+      break;
+    case GSK_BORDER_NODE:
+    case GSK_TRANSFORM_NODE:
+      swatch = TRUE;
+      break;
+    default:
+      break;
+    }
+  if (swatch)
+    g_array_append_val (swatches->tops, bounds.origin.y);
 }
 
 /* Narrower than its legend, the timeline wraps it onto more rows rather
@@ -873,12 +998,13 @@ test_legend_wraps (Fixture       *fixture,
     {
       g_autoptr(GskRenderNode) node = coro_timeline_render (fixture->timeline, widths[w], HEIGHT);
       g_autoptr(GArray) tops = g_array_new (FALSE, FALSE, sizeof (float));
+      Swatches swatches = { tops, -1 };
       float first_top = G_MAXFLOAT, last_top = 0;
       guint rows;
 
-      coro_gtk_test_walk_nodes (node, collect_swatch, tops);
-      /* every state, each on the timeline's last rows */
-      g_assert_cmpuint (tops->len, ==, 10);
+      coro_gtk_test_walk_nodes (node, collect_swatch, &swatches);
+      /* the thread lane's item and every state, on the last rows */
+      g_assert_cmpuint (tops->len, ==, 11);
       for (guint i = 0; i < tops->len; i++)
         {
           first_top = MIN (first_top, g_array_index (tops, float, i));
@@ -918,6 +1044,7 @@ main (int   argc,
 
   g_test_add ("/timeline/lanes", Fixture, NULL, fixture_setup, test_lanes, fixture_teardown);
   g_test_add_func ("/timeline/thread-lane-density", test_thread_lane_density);
+  g_test_add_func ("/timeline/running-visible", test_running_visible);
   g_test_add ("/timeline/renderer", Fixture, NULL, fixture_setup, test_renderer, fixture_teardown);
   g_test_add ("/timeline/tooltip-escapes", Fixture, NULL, fixture_setup_markup_name, test_tooltip_escapes, fixture_teardown);
   g_test_add ("/timeline/legend-wraps", Fixture, NULL, fixture_setup, test_legend_wraps, fixture_teardown);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "coro-lane-draw.h"
+#include "coroscope-runtime.h"
 
 /* Colours come after: set draw->colors[] (and call
  * coro_lane_draw_set_shaded() once they are set, for the thread lane) */
@@ -32,6 +33,8 @@ coro_lane_draw_init (CoroLaneDraw *draw,
   draw->clip_x0 = clip_x0;
   draw->clip_x1 = clip_x1;
   draw->column = -1;
+  draw->priority_slot = -1;
+  draw->reserved_x1 = -G_MAXDOUBLE;
 }
 
 void
@@ -85,6 +88,15 @@ flush_column (CoroLaneDraw *draw)
   if (draw->column < 0)
     return;
 
+  /* a 20 µs turn in a 2 ms column: invisible by weight, yet the one
+   * thing a learner looks for */
+  if (draw->priority_slot >= 0 && draw->weights[draw->priority_slot] > 0)
+    {
+      best = draw->priority_slot;
+      best_weight = G_MAXDOUBLE;
+      draw->reserved_x1 = draw->column + 1;
+    }
+
   for (int i = 0; i < CORO_LANE_DRAW_MAX_COLORS; i++)
     {
       if (draw->weights[i] > best_weight)
@@ -137,6 +149,10 @@ coro_lane_draw_add (CoroLaneDraw *draw,
   if (x1 - x0 >= 1.0)
     {
       flush_column (draw);
+      /* a running column just drawn stays visible under what follows */
+      x0 = MAX (x0, draw->reserved_x1);
+      if (x1 <= x0)
+        return;
       if (slot >= 0)
         emit (draw, draw->colors[slot], x0, x1);
       else
@@ -184,4 +200,59 @@ coro_lane_draw_finish (CoroLaneDraw *draw)
 {
   flush_column (draw);
   flush_run (draw);
+}
+
+/**
+ * coro_lane_draw_end_marker:
+ * @state: %CORO_TASK_STATE_DONE, _FAILED or _CANCELLED
+ * @x: the end time's x
+ * @y: the top of the lane's drawn band
+ * @h: its height
+ *
+ * How a task ended, told by shape as well as colour, so a reader who
+ * cannot tell vermillion from orange still can: done is a bar, failed a
+ * diamond, cancelled a hollow square. The legend draws the same.
+ */
+void
+coro_lane_draw_end_marker (GtkSnapshot   *snapshot,
+                           guint          state,
+                           const GdkRGBA *color,
+                           double         x,
+                           double         y,
+                           double         h)
+{
+  switch (state)
+    {
+    case CORO_TASK_STATE_FAILED:
+      {
+        /* a square turned 45°, its bounds the band's height, outlined
+         * so it stands out from an orange "ready" span behind it */
+        const GdkRGBA outline = { 0, 0, 0, 0.6f };
+        float side = (float) (h / G_SQRT2);
+
+        gtk_snapshot_save (snapshot);
+        gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT ((float) x, (float) (y + h / 2)));
+        gtk_snapshot_rotate (snapshot, 45);
+        gtk_snapshot_append_color (snapshot, &outline, &GRAPHENE_RECT_INIT (-side / 2, -side / 2, side, side));
+        gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (-side / 2 + 1, -side / 2 + 1, side - 2, side - 2));
+        gtk_snapshot_restore (snapshot);
+      }
+      break;
+
+    case CORO_TASK_STATE_CANCELLED:
+      {
+        const float widths[4] = { 2, 2, 2, 2 };
+        const GdkRGBA colors[4] = { *color, *color, *color, *color };
+        GskRoundedRect outline;
+
+        gsk_rounded_rect_init_from_rect (&outline, &GRAPHENE_RECT_INIT ((float) (x - h / 2), (float) y, (float) h, (float) h), 0);
+        gtk_snapshot_append_border (snapshot, &outline, widths, colors);
+      }
+      break;
+
+    case CORO_TASK_STATE_DONE:
+    default:
+      gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT ((float) x, (float) y, 4, (float) h));
+      break;
+    }
 }

@@ -39,6 +39,10 @@ typedef struct
   /* the thread lane: a column's colour is lighter the less of it tasks
    * held (colors[] at N_SHADES opacities, filled by coro_lane_draw_set_shaded()) */
   gboolean       shaded;
+  /* a task lane: a column where the task ran at all shows running, as
+   * a trace viewer keeps a slice at least a pixel wide; -1 for none */
+  int            priority_slot;
+  double         reserved_x1;   /* where that column ends: later spans start after it */
   GdkRGBA        shades[CORO_LANE_DRAW_N_SHADES][CORO_LANE_DRAW_MAX_COLORS];
 } CoroLaneDraw;
 
@@ -59,5 +63,12 @@ void  coro_lane_draw_add_column   (CoroLaneDraw  *draw,
                                    guint          n_weights,
                                    double         scale);
 void  coro_lane_draw_finish       (CoroLaneDraw  *draw);
+
+void  coro_lane_draw_end_marker   (GtkSnapshot   *snapshot,
+                                   guint          state,
+                                   const GdkRGBA *color,
+                                   double         x,
+                                   double         y,
+                                   double         h);
 
 G_END_DECLS

@@ -13,10 +13,20 @@
 
 #include "coro-legend-layer.h"
 
+#include <glib/gi18n.h>
+
+#include "coro-lane-draw.h"
+#include "coroscope-runtime.h"
+
 #define LEGEND_SWATCH   12
 #define LEGEND_SPACING  14
 
+/* CORO_PALETTE_N_ROLES stands for the thread lane's item: who holds the
+ * thread, in the task colours of the lanes' chips */
+#define LEGEND_THREAD CORO_PALETTE_N_ROLES
+
 static const CoroPaletteRole legend_roles[] = {
+  LEGEND_THREAD,
   CORO_PALETTE_RUNNING,
   CORO_PALETTE_READY,
   CORO_PALETTE_AWAIT_IO,
@@ -43,6 +53,50 @@ typedef struct
   int                      text_height;
 } LegendDraw;
 
+static const char *
+item_label (guint item)
+{
+  if (legend_roles[item] == LEGEND_THREAD)
+    return _("Thread: the task holding it");
+
+  return coro_palette_role_get_label (legend_roles[item]);
+}
+
+/* The swatch is what the lanes draw: a square of the state's colour, the
+ * end markers' shapes, four task colours for the thread lane */
+static void
+draw_swatch (GtkSnapshot       *snapshot,
+             const CoroPalette *palette,
+             CoroPaletteRole    role,
+             double             x,
+             double             y)
+{
+  switch ((guint) role)
+    {
+    case LEGEND_THREAD:
+      for (guint k = 0; k < 4; k++)
+        gtk_snapshot_append_color (snapshot, coro_palette_get_task_color (palette, k),
+                                   &GRAPHENE_RECT_INIT (x + 3 * k, y, 3, LEGEND_SWATCH));
+      break;
+    case CORO_PALETTE_DONE:
+      coro_lane_draw_end_marker (snapshot, CORO_TASK_STATE_DONE, coro_palette_get_color (palette, role),
+                                 x + 4, y, LEGEND_SWATCH);
+      break;
+    case CORO_PALETTE_FAILED:
+      coro_lane_draw_end_marker (snapshot, CORO_TASK_STATE_FAILED, coro_palette_get_color (palette, role),
+                                 x + LEGEND_SWATCH / 2.0, y, LEGEND_SWATCH);
+      break;
+    case CORO_PALETTE_CANCELLED:
+      coro_lane_draw_end_marker (snapshot, CORO_TASK_STATE_CANCELLED, coro_palette_get_color (palette, role),
+                                 x + LEGEND_SWATCH / 2.0, y, LEGEND_SWATCH);
+      break;
+    default:
+      gtk_snapshot_append_color (snapshot, coro_palette_get_color (palette, role),
+                                 &GRAPHENE_RECT_INIT (x, y, LEGEND_SWATCH, LEGEND_SWATCH));
+      break;
+    }
+}
+
 static void
 draw_item (guint       item,
            double      x,
@@ -52,9 +106,8 @@ draw_item (guint       item,
   const CoroTimelineFrame *frame = draw->frame;
   double y = frame->layout.legend_y + row * LEGEND_HEIGHT;
 
-  gtk_snapshot_append_color (draw->snapshot, coro_palette_get_color (frame->palette, legend_roles[item]),
-                             &GRAPHENE_RECT_INIT (x, y + 7, LEGEND_SWATCH, LEGEND_SWATCH));
-  coro_timeline_frame_append_text (frame, draw->snapshot, coro_palette_role_get_label (legend_roles[item]),
+  draw_swatch (draw->snapshot, frame->palette, legend_roles[item], x, y + 7);
+  coro_timeline_frame_append_text (frame, draw->snapshot, item_label (item),
                                    x + LEGEND_SWATCH + 4, y + (LEGEND_HEIGHT - draw->text_height) / 2.0 + 1, -1,
                                    coro_palette_get_color (frame->palette, CORO_PALETTE_TEXT));
 }
@@ -75,7 +128,7 @@ layout_legend (CoroLegendLayer *self,
       pango_layout_set_width (text, -1);
       for (guint i = 0; i < G_N_ELEMENTS (legend_roles); i++)
         {
-          pango_layout_set_text (text, coro_palette_role_get_label (legend_roles[i]), -1);
+          pango_layout_set_text (text, item_label (i), -1);
           pango_layout_get_pixel_size (text, &self->widths[i], NULL);
           self->widths[i] = MAX (self->widths[i], 1);
         }

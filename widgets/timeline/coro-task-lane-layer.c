@@ -11,6 +11,8 @@
 
 #define G_LOG_DOMAIN "coro-timeline"
 
+#define CHIP_SIZE 8
+
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -55,12 +57,17 @@ coro_task_lane_layer_snapshot (CoroTimelineLayer       *layer,
         gtk_snapshot_append_color (snapshot, coro_palette_get_color (palette, CORO_PALETTE_LANE_ALT),
                                    &GRAPHENE_RECT_INIT (0, y, layout->width, TASK_LANE_HEIGHT));
 
+      /* the task's chip: its colour where it holds the thread lane */
+      gtk_snapshot_append_color (snapshot, coro_palette_get_task_color (palette, task->id),
+                                 &GRAPHENE_RECT_INIT (6, y + (TASK_LANE_HEIGHT - CHIP_SIZE) / 2.0, CHIP_SIZE, CHIP_SIZE));
+
       label = coro_task_item_short_label (coro_trace_index_task_get_label (frame->index, task));
       if (label != NULL)
         g_snprintf (buf, sizeof buf, "%u %s", task->id, label);
       else
         g_snprintf (buf, sizeof buf, _("task %u"), task->id);
-      coro_timeline_frame_append_text (frame, snapshot, buf, 8, y + (TASK_LANE_HEIGHT - th) / 2.0, LABEL_WIDTH - 12,
+      coro_timeline_frame_append_text (frame, snapshot, buf, 10 + CHIP_SIZE, y + (TASK_LANE_HEIGHT - th) / 2.0,
+                                       LABEL_WIDTH - 14 - CHIP_SIZE,
                                        coro_palette_get_color (palette, task->state == CORO_TASK_STATE_FAILED
                                                                         ? CORO_PALETTE_FAILED : CORO_PALETTE_TEXT));
 
@@ -68,6 +75,7 @@ coro_task_lane_layer_snapshot (CoroTimelineLayer       *layer,
                            layout->time_x, layout->time_x + layout->time_w);
       for (guint r = 0; r < CORO_PALETTE_DONE; r++)
         draw.colors[r] = coro_palette_get_color (palette, r);
+      draw.priority_slot = CORO_PALETTE_RUNNING;
 
       segments = coro_trace_index_task_get_segments (frame->index, task, &n_segments);
       first = coro_segment_search (segments, n_segments, (gint64) frame->view_start);
@@ -113,9 +121,9 @@ coro_task_lane_layer_snapshot (CoroTimelineLayer       *layer,
         {
           double x = coro_timeline_frame_time_to_x (frame, task->ended_ns);
 
-          gtk_snapshot_append_color (snapshot,
+          coro_lane_draw_end_marker (snapshot, task->state,
                                      coro_palette_get_color (palette, coro_palette_role_for_state (task->state, 0)),
-                                     &GRAPHENE_RECT_INIT (x, y + 1, 4, TASK_LANE_HEIGHT - 2));
+                                     x, y + 2, TASK_LANE_HEIGHT - 4);
         }
     }
 
