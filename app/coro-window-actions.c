@@ -389,6 +389,7 @@ help_action (GtkWidget  *widget,
   GtkWidget *window = gtk_window_new ();
   GtkWidget *scrolled = gtk_scrolled_window_new ();
   GtkWidget *label = gtk_label_new (NULL);
+  GtkEventController *close_keys;
 
   gtk_window_set_title (GTK_WINDOW (window), _("Reading the Timeline"));
   gtk_window_set_transient_for (GTK_WINDOW (window), GTK_WINDOW (widget));
@@ -398,28 +399,38 @@ help_action (GtkWidget  *widget,
   gtk_label_set_markup (GTK_LABEL (label),
     _("<b>One thread, many tasks</b>\n"
       "Every URL is fetched by its own coroutine, and all of them run on one OS thread. "
-      "The top lane is that thread, coloured by the task holding it at each moment; "
+      "The lane under the time axis is that thread: each stretch has the colour of the task "
+      "holding it, the colour of that task’s chip beside its name (these colours are never states); "
       "gaps are the event loop waiting on the network.\n\n"
+      "<b>The overview</b>\n"
+      "The strip at the top is the whole run: how busy the thread was over time, with the part "
+      "in view marked. Click or drag in it to move there.\n\n"
       "<b>Colours of a task lane</b>\n"
-      "• <b>Running</b> (dark blue): the task holds the thread.\n"
+      "• <b>Running</b> (dark blue): the task holds the thread. However short, a turn shows as a tick.\n"
       "• <b>Ready</b> (orange): it could run and waits for the thread.\n"
       "• <b>Awaiting I/O</b> (light blue): waiting for the network, labelled "
       "“http send” (up to the response headers) or “http read” (a chunk of the body).\n"
       "• <b>Sleeping</b> (yellow), <b>awaiting a task</b> (pink), "
       "<b>awaiting a slot</b> (grey: the concurrency limit).\n"
-      "• The end: <b>done</b> (green), <b>failed</b> (red), <b>cancelled</b> (dark grey).\n"
+      "• How it ended: <b>done</b> (a green bar), <b>failed</b> (a vermillion diamond), "
+      "<b>cancelled</b> (a hollow grey square).\n"
       "• Red hatching: the task kept the thread over 50 ms and blocked the loop.\n\n"
       "<b>Arrows</b>\n"
       "Zoomed in, a switch arrow goes from the task that gave up the thread to the one that got it, "
       "and a wake arrow from what made an awaiting task ready to where it ran again.\n\n"
       "<b>Moving around</b>\n"
-      "Ctrl+scroll or pinch zooms around the pointer; drag or Shift+scroll pans; "
-      "Ctrl+plus, Ctrl+minus and Ctrl+0 zoom and fit; End follows the live edge. "
-      "Hover for the exact events, click a lane to select its task."));
+      "+ and − zoom, 0 fits the whole run, ← and → pan, Home and End go to the start and the live edge; "
+      "Ctrl+scroll or pinch zooms around the pointer, drag or Shift+scroll pans. "
+      "/ or Ctrl+F searches the tasks, Escape leaves the search. "
+      "Hover for the exact events, click a lane to select its task.\n\n"
+      "Escape or Ctrl+W closes this window."));
   gtk_label_set_wrap (GTK_LABEL (label), TRUE);
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_label_set_yalign (GTK_LABEL (label), 0);
+  /* selectable, so a passage can be copied; not focusable, or it would
+   * take the focus on opening with all its text selected */
   gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+  gtk_widget_set_focusable (label, FALSE);
   gtk_widget_set_margin_start (label, 18);
   gtk_widget_set_margin_end (label, 18);
   gtk_widget_set_margin_top (label, 18);
@@ -428,6 +439,15 @@ help_action (GtkWidget  *widget,
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), label);
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
   gtk_window_set_child (GTK_WINDOW (window), scrolled);
+
+  /* a dialog-like window: Escape and Ctrl+W close it */
+  close_keys = gtk_shortcut_controller_new ();
+  gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (close_keys), GTK_SHORTCUT_SCOPE_MANAGED);
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (close_keys),
+                                        gtk_shortcut_new (gtk_shortcut_trigger_parse_string ("Escape|<Control>w"),
+                                                          gtk_named_action_new ("window.close")));
+  gtk_widget_add_controller (window, close_keys);
+
   gtk_window_present (GTK_WINDOW (window));
 }
 

@@ -939,6 +939,12 @@ test_tooltip_escapes (Fixture       *fixture,
 
   /* and a click there picks that task */
   g_assert_cmpuint (coro_timeline_get_task_at (fixture->timeline, x, 34 + 24 + 13), ==, 1);
+
+  /* the overview strip says what it is */
+  g_free (markup);
+  markup = _coro_timeline_dup_tooltip_markup (fixture->timeline, x, 34 / 2);
+  g_assert_nonnull (markup);
+  g_assert_nonnull (strstr (markup, "<b>Overview</b>"));
 }
 
 /* The legend's swatches, 12 px tall: a colour square per state, the end

@@ -506,11 +506,11 @@ test_help_and_zoom (Fixture       *fixture,
  * take the path a user's do: the focus widget first, then the window's
  * shortcuts. Returns FALSE (and the test skips) off X11. */
 static gboolean
-send_keys (Fixture    *fixture,
-           const char *keys)
+send_keys_to (GtkWindow  *window,
+              const char *keys)
 {
 #ifdef GDK_WINDOWING_X11
-  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (fixture->window));
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
   g_autofree char *command = NULL;
   g_autoptr(GError) error = NULL;
   int status = 0;
@@ -529,6 +529,13 @@ send_keys (Fixture    *fixture,
 #else
   return FALSE;
 #endif
+}
+
+static gboolean
+send_keys (Fixture    *fixture,
+           const char *keys)
+{
+  return send_keys_to (GTK_WINDOW (fixture->window), keys);
 }
 
 static gboolean
@@ -604,6 +611,62 @@ test_focus_keys (Fixture       *fixture,
   g_assert_null (coro_task_list_get_placeholder (list));
   g_assert_cmpuint (g_list_model_get_n_items (coro_task_list_get_shown (list)), ==,
                     coro_run_get_n_urls (fixture->window->run));
+}
+
+static GtkWindow *
+find_help_window (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (g_strcmp0 (gtk_window_get_title (window), "Reading the Timeline") == 0)
+        return window;
+    }
+  return NULL;
+}
+
+/* F1's help opens with nothing selected, names the colours as drawn,
+ * and Escape or Ctrl+W close it */
+static void
+test_help_keys (Fixture       *fixture,
+                gconstpointer  data)
+{
+  const char *closers[] = { "Escape", "ctrl+w" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (closers); i++)
+    {
+      GtkWindow *help;
+      GtkWidget *focus;
+      GtkWidget *label;
+      int start, end;
+
+      if (!send_keys (fixture, "F1"))
+        {
+          g_test_skip ("key presses need an X11 display");
+          return;
+        }
+      coro_test_run_until ((help = find_help_window ()) != NULL && gtk_widget_get_mapped (GTK_WIDGET (help)));
+      g_object_add_weak_pointer (G_OBJECT (help), (gpointer *) &help);
+
+      label = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (gtk_window_get_child (help)));
+      if (GTK_IS_VIEWPORT (label))
+        label = gtk_viewport_get_child (GTK_VIEWPORT (label));
+      g_assert_true (GTK_IS_LABEL (label));
+      g_assert_false (gtk_label_get_selection_bounds (GTK_LABEL (label), &start, &end));
+      focus = gtk_root_get_focus (GTK_ROOT (help));
+      g_assert_true (focus != label);
+      /* the end markers as the timeline draws them; red is only the
+       * blocked loop's hatching */
+      g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (label)), "failed (a vermillion diamond)"));
+      g_assert_null (strstr (gtk_label_get_text (GTK_LABEL (label)), "failed (red)"));
+
+      send_keys_to (help, closers[i]);
+      coro_test_run_until (help == NULL);
+    }
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (fixture->window)));
 }
 
 /* ------------------------------------------------------------------ */
@@ -1365,6 +1428,7 @@ main (int   argc,
   g_test_add ("/window/export", Fixture, NULL, fixture_setup, test_export, fixture_teardown);
   g_test_add ("/window/replace-asks", Fixture, NULL, fixture_setup, test_replace_asks, fixture_teardown);
   g_test_add ("/window/pause-step", Fixture, NULL, fixture_setup, test_pause_step, fixture_teardown);
+  g_test_add ("/window/help-keys", Fixture, NULL, fixture_setup, test_help_keys, fixture_teardown);
   g_test_add ("/window/focus-keys", Fixture, NULL, fixture_setup, test_focus_keys, fixture_teardown);
   g_test_add ("/window/help-and-zoom", Fixture, NULL, fixture_setup, test_help_and_zoom, fixture_teardown);
   g_test_add ("/window/close-during-run", Fixture, NULL, fixture_setup, test_close_during_run, fixture_teardown);

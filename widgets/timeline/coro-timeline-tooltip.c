@@ -202,6 +202,11 @@ _coro_timeline_dup_tooltip_markup (CoroTimeline *self,
   if (x < layout.time_x || x >= layout.time_x + layout.time_w)
     return NULL;
 
+  /* the strip at the top says what it is: a new user meets it first */
+  if (coro_timeline_layout_region_at (&layout, x, y) == CORO_TIMELINE_REGION_OVERVIEW)
+    return g_strdup (_("<b>Overview</b>: the whole run, shaded by how busy the thread was; "
+                       "the marked part is in view.\nClick or drag to move there."));
+
   _coro_timeline_get_frame (self, &layout, FALSE, &frame);
   if (!_coro_timeline_lookup_item (self, &frame, x, y, &item))
     return NULL;
