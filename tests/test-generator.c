@@ -763,6 +763,23 @@ test_yield_from_error (void)
   g_assert_cmpstr (log->str, ==, "1 / recovered k");
 }
 
+/* The inner one alone: the error comes out of next(), with no value
+ * (the 1 yielded before does not stay in *value). */
+static void
+test_next_fails (void)
+{
+  g_autoptr(CoroGenerator) gen = coro_generator_new ("inner", raise_inner, NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  gpointer value;
+
+  g_assert_true (coro_generator_next (gen, &value, NULL));
+  g_assert_cmpint (GPOINTER_TO_INT (value), ==, 1);
+  g_assert_false (coro_generator_next (gen, &value, &error));
+  g_assert_error (error, TEST_ERROR, TEST_ERROR_KEY);
+  g_assert_null (value);
+  g_assert_true (coro_generator_is_exhausted (gen));
+}
+
 static void
 test_traced_yields (void)
 {
@@ -973,6 +990,7 @@ main (int   argc,
   g_test_add_func ("/core/generator/yield-from", test_yield_from);
   g_test_add_func ("/core/generator/yield-from-close", test_yield_from_close);
   g_test_add_func ("/core/generator/yield-from-error", test_yield_from_error);
+  g_test_add_func ("/core/generator/next-fails", test_next_fails);
   g_test_add_func ("/core/generator/traced-yields", test_traced_yields);
   g_test_add_func ("/core/generator/traced-delegation", test_traced_delegation);
   g_test_add_func ("/core/generator/inside-task", test_inside_task);

@@ -192,15 +192,13 @@ generator_entry (gpointer data)
       _coro_trace_append (self->trace, CORO_EVENT_SWITCH, self->id, caller_id (self), 0, 0, 0);
     }
 
+  if (self->value_out != NULL)
+    *self->value_out = error == NULL ? ret : NULL;
   if (error != NULL)
     g_propagate_error (self->error_out, error);
   else
-    {
-      if (self->value_out != NULL)
-        *self->value_out = ret;
-      g_set_error (self->error_out, CORO_GENERATOR_ERROR, CORO_GENERATOR_ERROR_EXHAUSTED,
-                   "Generator “%s” is exhausted", self->name);
-    }
+    g_set_error (self->error_out, CORO_GENERATOR_ERROR, CORO_GENERATOR_ERROR_EXHAUSTED,
+                 "Generator “%s” is exhausted", self->name);
 
   _coro_current_task = self->caller_task;
   _coro_current_context = self->caller_context;
