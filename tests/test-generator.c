@@ -763,6 +763,57 @@ test_yield_from_error (void)
   g_assert_cmpstr (log->str, ==, "1 / recovered k");
 }
 
+/* python:
+ * log = []
+ * def outer():
+ *     inner = count(3)
+ *     try:
+ *         yield from inner
+ *     except ValueError as e:
+ *         log.append(f"outer caught {e}, inner done {inner.gi_frame is None}")
+ *         return "done"
+ * g = outer(); log.append(str(next(g)))
+ * try: g.throw(ValueError("t"))
+ * except StopIteration as e: log.append(f"stop {e.value}")
+ * print(" / ".join(log))
+ * → 0 / outer caught t, inner done True / stop done */
+static gpointer
+catch_from_inner (CoroGenerator  *generator,
+                  gpointer        data,
+                  GError        **error)
+{
+  g_autoptr(CoroGenerator) inner = coro_generator_new ("inner", count_to, GINT_TO_POINTER (3), NULL);
+  g_autoptr(GError) inner_error = NULL;
+
+  if (coro_generator_yield_from (generator, inner, NULL, &inner_error))
+    return NULL;
+  if (!g_error_matches (inner_error, TEST_ERROR, TEST_ERROR_VALUE))
+    {
+      g_propagate_error (error, g_steal_pointer (&inner_error));
+      return NULL;
+    }
+  log_add (data, "outer caught %s, inner done %s", inner_error->message,
+           coro_generator_is_exhausted (inner) ? "True" : "False");
+  return (gpointer) "done";
+}
+
+static void
+test_yield_from_throw_uncaught (void)
+{
+  g_autoptr(GString) log = g_string_new (NULL);
+  g_autoptr(CoroGenerator) gen = coro_generator_new ("outer", catch_from_inner, log, NULL);
+  g_autoptr(GError) error = NULL;
+  gpointer value;
+
+  g_assert_true (coro_generator_next (gen, &value, NULL));
+  log_add (log, "%d", GPOINTER_TO_INT (value));
+  g_assert_false (coro_generator_throw (gen, g_error_new_literal (TEST_ERROR, TEST_ERROR_VALUE, "t"), &value, &error));
+  g_assert_error (error, CORO_GENERATOR_ERROR, CORO_GENERATOR_ERROR_EXHAUSTED);
+  log_add (log, "stop %s", (char *) value);
+
+  g_assert_cmpstr (log->str, ==, "0 / outer caught t, inner done True / stop done");
+}
+
 /* The inner one alone: the error comes out of next(), with no value
  * (the 1 yielded before does not stay in *value). */
 static void
@@ -990,6 +1041,7 @@ main (int   argc,
   g_test_add_func ("/core/generator/yield-from", test_yield_from);
   g_test_add_func ("/core/generator/yield-from-close", test_yield_from_close);
   g_test_add_func ("/core/generator/yield-from-error", test_yield_from_error);
+  g_test_add_func ("/core/generator/yield-from-throw-uncaught", test_yield_from_throw_uncaught);
   g_test_add_func ("/core/generator/next-fails", test_next_fails);
   g_test_add_func ("/core/generator/traced-yields", test_traced_yields);
   g_test_add_func ("/core/generator/traced-delegation", test_traced_delegation);
