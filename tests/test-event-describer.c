@@ -230,6 +230,24 @@ test_yield_send (Fixture       *fixture,
   assert_display (fixture, &send_value, 1, "send “42”", "send “42”");
 }
 
+/* A generator's throw() is a send carrying the error's message, and its
+ * return value comes with "finished". */
+static void
+test_throw_return (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  guint32 message = coro_trace_intern (fixture->trace, "boom");
+  guint32 value = coro_trace_intern (fixture->trace, "42");
+  CoroEvent thrown = make_event (CORO_EVENT_SEND, 1, 0, 0, CORO_EVENT_FLAG_TEXT | CORO_EVENT_FLAG_ERROR, message);
+  CoroEvent returned = make_event (CORO_EVENT_FINISHED, 1, 0, 0, CORO_EVENT_FLAG_TEXT, value);
+
+  assert_file (fixture, &thrown, "boom, thrown", "send boom, thrown");
+  assert_file (fixture, &returned, "42", "finished 42");
+
+  assert_display (fixture, &thrown, 1, "throw “boom”", "throw “boom”");
+  assert_display (fixture, &returned, 1, "finished, returning “42”", "finished, returning “42”");
+}
+
 static void
 test_await (Fixture       *fixture,
             gconstpointer  data)
@@ -510,6 +528,7 @@ main (int   argc,
   ADD ("ready", test_ready);
   ADD ("switch", test_switch);
   ADD ("yield-send", test_yield_send);
+  ADD ("throw-return", test_throw_return);
   ADD ("await", test_await);
   ADD ("ends", test_ends);
   ADD ("loop-blocked", test_loop_blocked);

@@ -67,6 +67,15 @@ append_file_detail (GString         *string,
     case CORO_EVENT_SEND:
       if ((event->flags & CORO_EVENT_FLAG_TEXT) != 0)
         g_string_append (string, coro_trace_get_string (trace, (guint32) event->arg));
+      /* a generator's throw(): the text is the error's message */
+      if (event->kind == CORO_EVENT_SEND && (event->flags & CORO_EVENT_FLAG_ERROR) != 0)
+        g_string_append (string, string->len > start ? ", thrown" : "thrown");
+      break;
+
+    case CORO_EVENT_FINISHED:
+      /* a generator's return value */
+      if ((event->flags & CORO_EVENT_FLAG_TEXT) != 0)
+        g_string_append (string, coro_trace_get_string (trace, (guint32) event->arg));
       break;
 
     case CORO_EVENT_AWAIT_BEGIN:
@@ -111,7 +120,6 @@ append_file_detail (GString         *string,
       g_string_append (string, reason != NULL ? reason : "at start");
       break;
 
-    case CORO_EVENT_FINISHED:
     case CORO_EVENT_CANCELLED:
     default:
       break;
@@ -318,6 +326,9 @@ append_display (GString         *string,
           if (event->kind == CORO_EVENT_YIELD)
             /* Translators: a generator yielded the value %s */
             g_string_append_printf (string, _("yield “%s”"), value);
+          else if ((event->flags & CORO_EVENT_FLAG_ERROR) != 0)
+            /* Translators: an error with the message %s was thrown into a generator (Python's throw()) */
+            g_string_append_printf (string, _("throw “%s”"), value);
           else
             /* Translators: the value %s was sent into a generator */
             g_string_append_printf (string, _("send “%s”"), value);
@@ -341,7 +352,15 @@ append_display (GString         *string,
       break;
 
     case CORO_EVENT_FINISHED:
-      g_string_append (string, _("finished"));
+      if (has_text)
+        {
+          g_autofree char *value = dup_display_string (trace, (guint32) event->arg);
+
+          /* Translators: a generator finished and returned the value %s */
+          g_string_append_printf (string, _("finished, returning “%s”"), value);
+        }
+      else
+        g_string_append (string, _("finished"));
       break;
 
     case CORO_EVENT_FAILED:

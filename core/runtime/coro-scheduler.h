@@ -60,6 +60,29 @@ typedef struct _CoroScheduler CoroScheduler;
  * | Task.cancelled(): ended cancelled    | coro_task_is_cancelled() also counts a | its callers (core/http) ask "was a   |
  * |                                      | pending request; ended cancelled is    | cancel requested"; the asyncio one   |
  * |                                      | coro_future_is_cancelled()             | is there under the future's name     |
+ * | generators: StopIteration(value)     | next()/send()/throw() fail with        | C has no exceptions: the error says  |
+ * | ends an exhausted generator          | CORO_GENERATOR_ERROR_EXHAUSTED and put | exhausted, the out slot carries the  |
+ * |                                      | the body's return value in *value      | value                                |
+ * |                                      | (once, as StopIteration.value)         |                                      |
+ * | send(None) is next(); None means no  | coro_generator_send() always sends:    | a pointer has no None; a flag costs  |
+ * | value                                | NULL and 0 are values; next() sends    | one store, a boxed value a malloc    |
+ * |                                      | none, and the yield's has_sent flag    | per send                             |
+ * |                                      | tells them apart                       |                                      |
+ * | an exception the body does not catch | the body returns with its GError set;  | C has no exceptions: as for tasks,   |
+ * | propagates by itself                 | one thrown at a yield that took no     | the GError is the exception's value  |
+ * |                                      | GError escapes by itself unless the    |                                      |
+ * |                                      | body yields again                      |                                      |
+ * | close() on a body that yields again  | close() fails with                     | a C stack cannot be unwound          |
+ * | raises RuntimeError; collecting it   | CORO_GENERATOR_ERROR_IGNORED_CLOSE;    |                                      |
+ * | drops the frame                      | coro_generator_free() warns and frees  |                                      |
+ * |                                      | the stack without running the rest     |                                      |
+ * | PEP 479: StopIteration raised inside | a body that returns                    | errors pass through unchanged        |
+ * | a body becomes RuntimeError          | CORO_GENERATOR_ERROR_EXHAUSTED as its  |                                      |
+ * |                                      | error reads as exhausted, with no      |                                      |
+ * |                                      | value                                  |                                      |
+ * | async generators (`async for` over a | none: a generator body has no task and | awaiting from a generator's stack    |
+ * | body that awaits)                    | cannot await                           | needs the scheduler to resume that   |
+ * |                                      |                                        | stack, not the task's                |
  * | (no GIO)                             | a GIO await (coro_await_begin()) gets  | a GCancellable cannot be reset while |
  * |                                      | the cancel through the task's          | an operation may hold it: a fresh    |
  * |                                      | cancellable, delivered at              | one after each delivered cancel      |

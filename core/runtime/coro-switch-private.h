@@ -85,11 +85,27 @@ void _coro_switch_raw      (gpointer *from_sp,
 void _coro_switch_raw_jump (gpointer *from_sp,
                             gpointer *to_sp);
 # define _CORO_RAW_SWITCH(from, to) _coro_switch_raw (&(from)->sp, &(to)->sp)
+# if defined(__x86_64__) && !CORO_ASAN
+/* Switches that pass a value and are meant to be tail-called (generators);
+ * without ASan only, which must be told about a switch after it lands. */
+#  define CORO_SWITCH_PASS 1
+gint  _coro_switch_raw_pass       (gpointer *from_sp,
+                                   gpointer *to_sp,
+                                   gint      value);
+void  _coro_switch_raw_final_call (gpointer *to_sp,
+                                   void    (*func) (gpointer),
+                                   gpointer  data,
+                                   gint      value) G_GNUC_NORETURN;
+# endif
 # if defined(__x86_64__)
 #  define _CORO_RAW_SWITCH_JUMP(from, to) _coro_switch_raw_jump (&(from)->sp, &(to)->sp)
 # else
 #  define _CORO_RAW_SWITCH_JUMP(from, to) _coro_switch_raw (&(from)->sp, &(to)->sp)
 # endif
+#endif
+
+#ifndef CORO_SWITCH_PASS
+# define CORO_SWITCH_PASS 0
 #endif
 
 #if CORO_ASAN

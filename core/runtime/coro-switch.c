@@ -63,6 +63,38 @@ __asm__ (
   "  popq %rcx\n"
   "  jmpq *%rcx\n"
   ".size _coro_switch_raw_jump, .-_coro_switch_raw_jump\n"
+  /* As _coro_switch_raw_jump, handing the third argument to the other
+   * side as its return value. A generator's send and yield tail-call it,
+   * so the address it saves and jumps to is their callers': no ret runs
+   * between the two sides, and the return-stack predictor, which every
+   * ret of a caller/generator pair used to miss, is not asked (see
+   * coro-generator.c). */
+  X86_64_FUNCTION ("_coro_switch_raw_pass")
+  X86_64_SWAP_STACKS
+  "  movq %rdx, %rax\n"
+  "  popq %rcx\n"
+  "  jmpq *%rcx\n"
+  ".size _coro_switch_raw_pass, .-_coro_switch_raw_pass\n"
+  /* _coro_switch_raw_final_call (to_sp, func, data, value): leaves the
+   * current stack for good, restores the context saved by
+   * _coro_switch_raw_pass at *to_sp, calls func (data) there (to free the
+   * stack just left), then returns value to it. After the pops %rsp is
+   * 8 mod 16; pushing value aligns it for the call. */
+  X86_64_FUNCTION ("_coro_switch_raw_final_call")
+  "  movq (%rdi), %rsp\n"
+  "  popq %r15\n"
+  "  popq %r14\n"
+  "  popq %r13\n"
+  "  popq %r12\n"
+  "  popq %rbx\n"
+  "  popq %rbp\n"
+  "  pushq %rcx\n"
+  "  movq %rdx, %rdi\n"
+  "  callq *%rsi\n"
+  "  popq %rax\n"
+  "  popq %rcx\n"
+  "  jmpq *%rcx\n"
+  ".size _coro_switch_raw_final_call, .-_coro_switch_raw_final_call\n"
   X86_64_FUNCTION ("_coro_trampoline")
   "  movq %r13, %rdi\n"
   "  callq *%r12\n"

@@ -67,15 +67,17 @@ measure_yield (guint    n_tasks,
   return (double) (g_get_monotonic_time () - start) * 1000.0 / total_yields;
 }
 
-static void
-sum_sent (CoroGenerator *generator,
-          gpointer       data)
+static gpointer
+sum_sent (CoroGenerator  *generator,
+          gpointer        data,
+          GError        **error)
 {
   gintptr total = 0;
   gpointer sent;
 
-  while (coro_generator_yield (generator, (gpointer) total, &sent))
+  while (coro_generator_yield (generator, (gpointer) total, &sent, NULL, NULL))
     total += (gintptr) sent;
+  return NULL;
 }
 
 static double
