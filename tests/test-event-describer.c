@@ -9,6 +9,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <locale.h>
 #include <string.h>
 
@@ -302,7 +303,7 @@ test_loop_blocked (Fixture       *fixture,
   assert_file (fixture, &long_block, "1500000000 ns", "loop-blocked 1500000000 ns");
 
   assert_display (fixture, &blocked, 1, "blocked the loop for 3.822 ms", "blocked the loop for 3.822 ms");
-  assert_display (fixture, &long_block, 1, "blocked the loop for 1.5000 s", "blocked the loop for 1.5000 s");
+  assert_display (fixture, &long_block, 1, "blocked the loop for 1.500 s", "blocked the loop for 1.500 s");
 }
 
 static void
@@ -315,24 +316,45 @@ test_attribute (Fixture       *fixture,
   CoroEvent number = make_event (CORO_EVENT_ATTRIBUTE, 1, coro_trace_intern (trace, "status"), 0, 0, 200);
   CoroEvent negative = make_event (CORO_EVENT_ATTRIBUTE, 1, coro_trace_intern (trace, "offset"), 0, 0, (guint64) (gint64) -5);
   CoroEvent duration = make_event (CORO_EVENT_ATTRIBUTE, 1, coro_trace_intern (trace, "time-to-headers-ns"), 0, 0, 12500);
+  CoroEvent headers = make_event (CORO_EVENT_ATTRIBUTE, 1, coro_trace_intern (trace, "time-to-headers-ns"), 0, 0, 31350000);
   /* "-ns" only marks an integer: a text value stays as it is */
   CoroEvent duration_text = make_event (CORO_EVENT_ATTRIBUTE, 1, coro_trace_intern (trace, "budget-ns"), 0,
                                         CORO_EVENT_FLAG_TEXT, coro_trace_intern (trace, "none"));
   /* and the key must end in it */
   CoroEvent not_duration = make_event (CORO_EVENT_ATTRIBUTE, 1, coro_trace_intern (trace, "ns-count"), 0, 0, 12500);
+  /* a key that is nothing but the suffix keeps it */
+  CoroEvent bare_suffix = make_event (CORO_EVENT_ATTRIBUTE, 1, coro_trace_intern (trace, "-ns"), 0, 0, 12500);
+  /* sizes: "bytes" itself and any key ending in "-bytes" */
+  CoroEvent bytes = make_event (CORO_EVENT_ATTRIBUTE, 1, coro_trace_intern (trace, "bytes"), 0, 0, 12288);
+  CoroEvent body = make_event (CORO_EVENT_ATTRIBUTE, 1, coro_trace_intern (trace, "body-bytes"), 0, 0, 5);
+  CoroEvent negative_size = make_event (CORO_EVENT_ATTRIBUTE, 1, coro_trace_intern (trace, "body-bytes"), 0, 0,
+                                        (guint64) (gint64) -1);
+  CoroEvent not_size = make_event (CORO_EVENT_ATTRIBUTE, 1, coro_trace_intern (trace, "bytes-left"), 0, 0, 12288);
 
+  /* the file keeps the key and the integer as the trace has them */
   assert_file (fixture, &text, "final-url=https://example.com/b", "attribute final-url=https://example.com/b");
   assert_file (fixture, &number, "status=200", "attribute status=200");
   assert_file (fixture, &negative, "offset=-5", "attribute offset=-5");
   assert_file (fixture, &duration, "time-to-headers-ns=12500", "attribute time-to-headers-ns=12500");
+  assert_file (fixture, &headers, "time-to-headers-ns=31350000", "attribute time-to-headers-ns=31350000");
   assert_file (fixture, &duration_text, "budget-ns=none", "attribute budget-ns=none");
+  assert_file (fixture, &bytes, "bytes=12288", "attribute bytes=12288");
+  assert_file (fixture, &body, "body-bytes=5", "attribute body-bytes=5");
 
   assert_display (fixture, &text, 1, "final-url = https://example.com/b", "final-url = https://example.com/b");
   assert_display (fixture, &number, 1, "status = 200", "status = 200");
   assert_display (fixture, &negative, 1, "offset = -5", "offset = -5");
-  assert_display (fixture, &duration, 1, "time-to-headers-ns = 12.50 µs", "time-to-headers-ns = 12.50 µs");
+  /* the value in units says what the suffix said */
+  assert_display (fixture, &duration, 1, "time-to-headers = 12.50 µs", "time-to-headers = 12.50 µs");
+  assert_display (fixture, &headers, 1, "time-to-headers = 31.35 ms", "time-to-headers = 31.35 ms");
   assert_display (fixture, &duration_text, 1, "budget-ns = none", "budget-ns = none");
   assert_display (fixture, &not_duration, 1, "ns-count = 12500", "ns-count = 12500");
+  assert_display (fixture, &bare_suffix, 1, "-ns = 12.50 µs", "-ns = 12.50 µs");
+  /* g_format_size() keeps the number and its unit on one line */
+  assert_display (fixture, &bytes, 1, "bytes = 12.3\u00a0kB", "bytes = 12.3\u00a0kB");
+  assert_display (fixture, &body, 1, "body = 5 bytes", "body = 5 bytes");
+  assert_display (fixture, &negative_size, 1, "body = -1", "body = -1");
+  assert_display (fixture, &not_size, 1, "bytes-left = 12288", "bytes-left = 12288");
 }
 
 /* Cancellation as asyncio 3.11 has it: who asked, with the message, where
@@ -476,11 +498,23 @@ test_duration (void)
     { 0, "0 ns" },
     { 850, "850 ns" },
     { 999, "999 ns" },
-    { 1000, "1.00 µs" },
+    /* four significant digits, one to three before the point */
+    { 1000, "1.000 µs" },
     { 12500, "12.50 µs" },
+    { 123456, "123.5 µs" },
     { 3821875, "3.822 ms" },
-    { 1.5e9, "1.5000 s" },
-    { -2500, "-2.50 µs" },
+    { 31350000, "31.35 ms" },
+    { 1.5e9, "1.500 s" },
+    { -2500, "-2.500 µs" },
+    /* rounding up into the next digit or unit */
+    { 999.6, "1.000 µs" },
+    { 9999.6, "10.00 µs" },
+    { 99996, "100.0 µs" },
+    { 999960, "1.000 ms" },
+    { 999.6e6, "999.6 ms" },
+    { 999.96e6, "1.000 s" },
+    /* seconds have nowhere to go */
+    { 12345.6e9, "12346 s" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -490,6 +524,171 @@ test_duration (void)
       coro_event_describe_duration (string, cases[i].ns);
       g_assert_cmpstr (string->str + 1, ==, cases[i].text);
     }
+}
+
+/* Without a catalogue a reason reads as the trace spells it; a
+ * registered one too */
+static void
+test_reason (void)
+{
+  guint custom = coro_await_reason_register ("db query");
+
+  g_assert_cmpstr (coro_event_describe_reason (CORO_AWAIT_SLOT), ==, "slot");
+  g_assert_cmpstr (coro_event_describe_reason (CORO_AWAIT_HTTP_SEND), ==, "http send");
+  g_assert_cmpstr (coro_event_describe_reason (custom), ==, "db query");
+  g_assert_cmpstr (coro_event_describe_reason (60000), ==, "unknown");
+}
+
+typedef struct
+{
+  double      start, end, min_step;
+  gint64      step, major;
+  gint64      base;
+  struct { gint64 t; const char *label; gboolean is_major; } ticks[4];
+} AxisCase;
+
+/* The axis's two forms and the switch between them */
+static void
+test_axis (void)
+{
+  static const AxisCase cases[] = {
+    /* the whole of a short run: each tick its time */
+    { 0, 10e6, 0.6e6, 1000000, 0, 0,
+      { { 0, "0 ms", FALSE }, { 5000000, "5 ms", FALSE }, { 10000000, "10 ms", FALSE } } },
+    /* four digits are still read at a glance */
+    { 0, 9999e3, 150e3, 200000, 0, 0,
+      { { 9800000, "9800 µs", FALSE } } },
+    { 1.2e9, 1.8e9, 90e6, 100000000, 0, 0,
+      { { 1800000000, "1800 ms", FALSE } } },
+    /* five are not: 10 ms in µs steps counts from the milliseconds */
+    { 9.9e6, 10.0e6, 15e3, 20000, 1000000, 9000000,
+      { { 9920000, "+920 µs", FALSE }, { 10000000, "10 ms", TRUE }, { 10020000, "+20 µs", FALSE } } },
+    /* the deep zoom: 245 ms in, 500 µs apart */
+    { 245.1e6, 248e6, 400e3, 500000, 1000000, 245000000,
+      { { 245500000, "+500 µs", FALSE }, { 246000000, "246 ms", TRUE }, { 247500000, "+500 µs", FALSE } } },
+    /* a major past a second reads in seconds, with its decimals */
+    { 1758.72e6, 1758.78e6, 9e3, 10000, 1000000, 1758000000,
+      { { 1758730000, "+730 µs", FALSE }, { 1759000000, "1.759 s", TRUE } } },
+    /* nanosecond steps count from the microseconds */
+    { 12.3e3, 12.7e3, 150, 200, 1000, 12000,
+      { { 12400, "+400 ns", FALSE }, { 13000, "13 µs", TRUE }, { 12000000, "12 ms", TRUE } } },
+    /* whole seconds stay absolute, however many */
+    { 20000e9, 20010e9, 1e9, 1000000000, 0, 0,
+      { { G_GINT64_CONSTANT (20005000000000), "20005 s", FALSE } } },
+    /* before the start: offsets still count up from the major before */
+    { -12e6, -11.9e6, 15e3, 20000, 1000000, -12000000,
+      { { -11980000, "+20 µs", FALSE }, { -12000000, "-12 ms", TRUE }, { -1000000, "-1 ms", TRUE } } },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const AxisCase *c = &cases[i];
+      CoroAxisTicks ticks;
+
+      g_test_message ("case %u: %g to %g ns", i, c->start, c->end);
+      coro_event_describe_axis_init (&ticks, c->start, c->end, c->min_step);
+      g_assert_cmpint (ticks.step_ns, ==, c->step);
+      g_assert_cmpint (ticks.major_ns, ==, c->major);
+      g_assert_cmpint (coro_event_describe_axis_base (&ticks, c->start), ==, c->base);
+
+      for (guint k = 0; k < G_N_ELEMENTS (c->ticks) && c->ticks[k].label != NULL; k++)
+        {
+          g_autoptr(GString) label = g_string_new ("=");
+          gboolean is_major = coro_event_describe_axis_label (label, &ticks, c->ticks[k].t);
+
+          g_assert_cmpstr (label->str + 1, ==, c->ticks[k].label);
+          g_assert_cmpint (is_major, ==, c->ticks[k].is_major);
+        }
+    }
+}
+
+/* A major's time: the largest unit, its decimals, nothing trailing */
+static void
+test_axis_time (void)
+{
+  static const struct { gint64 t; const char *text; } cases[] = {
+    { 0, "0 ms" },
+    { 245000000, "245 ms" },
+    { 1000000000, "1 s" },
+    { 1758000000, "1.758 s" },
+    { 1500000000, "1.5 s" },
+    { 245500000, "245.5 ms" },
+    { -3000000, "-3 ms" },
+  };
+  CoroAxisTicks ticks;
+
+  /* a µs axis deep in a trace: its majors are milliseconds */
+  coro_event_describe_axis_init (&ticks, 245e6, 246e6, 50e3);
+  g_assert_cmpint (ticks.major_ns, ==, 1000000);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GString) text = g_string_new ("=");
+
+      coro_event_describe_axis_time (text, &ticks, cases[i].t);
+      g_assert_cmpstr (text->str + 1, ==, cases[i].text);
+    }
+}
+
+/* In Korean, with the catalogue the build made: what is shown is
+ * translated, reasons and keys included; what files keep is not. In a
+ * child, so the other tests keep their English. */
+static void
+test_korean (void)
+{
+  g_autofree char *localedir = g_test_build_filename (G_TEST_BUILT, "..", "po", NULL);
+  g_autofree char *catalogue = g_build_filename (localedir, "ko", "LC_MESSAGES", GETTEXT_PACKAGE ".mo", NULL);
+
+  if (g_test_subprocess ())
+    {
+      g_autoptr(CoroTrace) trace = coro_trace_new_for_import ();
+      CoroEvent await = make_event (CORO_EVENT_AWAIT_BEGIN, 1, 0, CORO_AWAIT_SLOT, 0, 0);
+      CoroEvent resumed = make_event (CORO_EVENT_AWAIT_END, 1, 0, CORO_AWAIT_HTTP_SEND, 0, 0);
+      CoroEvent headers = make_event (CORO_EVENT_ATTRIBUTE, 1, coro_trace_intern (trace, "time-to-headers-ns"),
+                                      0, 0, 31350000);
+      CoroEvent status = make_event (CORO_EVENT_ATTRIBUTE, 1, coro_trace_intern (trace, "status"), 0, 0, 200);
+      /* a key no catalogue knows is shown as the trace has it */
+      CoroEvent custom = make_event (CORO_EVENT_ATTRIBUTE, 1, coro_trace_intern (trace, "retry-wait-ns"), 0, 0, 1500);
+      struct { const CoroEvent *event; const char *display; const char *file; } cases[] = {
+        { &await, "슬롯 대기", "await-begin slot" },
+        { &resumed, "HTTP 전송 대기 후 재개", "await-end http send" },
+        { &headers, "헤더까지 걸린 시간 = 31.35 ms", "attribute time-to-headers-ns=31350000" },
+        { &status, "HTTP 상태 = 200", "attribute status=200" },
+        { &custom, "retry-wait = 1.500 µs", "attribute retry-wait-ns=1500" },
+      };
+
+      g_setenv ("LANGUAGE", "ko", TRUE);
+      g_assert_nonnull (setlocale (LC_ALL, "ko_KR.UTF-8"));
+      bindtextdomain (GETTEXT_PACKAGE, localedir);
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      textdomain (GETTEXT_PACKAGE);
+
+      g_assert_cmpstr (coro_event_describe_reason (CORO_AWAIT_HTTP_READ), ==, "HTTP 읽기");
+      for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+        {
+          g_autofree char *display = coro_event_describe (trace, NULL, cases[i].event, CORO_EVENT_DESCRIBE_DISPLAY);
+          g_autofree char *file = coro_event_describe (trace, NULL, cases[i].event, CORO_EVENT_DESCRIBE_FILE);
+
+          g_assert_cmpstr (display, ==, cases[i].display);
+          g_assert_cmpstr (file, ==, cases[i].file);
+        }
+      return;
+    }
+
+  if (!g_file_test (catalogue, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("no Korean catalogue in the build directory");
+      return;
+    }
+  if (setlocale (LC_ALL, "ko_KR.UTF-8") == NULL)
+    {
+      g_test_skip ("no ko_KR.UTF-8 locale (localedef -i ko_KR -f UTF-8 ko_KR.UTF-8)");
+      return;
+    }
+  setlocale (LC_ALL, "C.UTF-8");
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
 }
 
 /* An index of another trace names the wrong tasks: a caller bug */
@@ -540,6 +739,10 @@ main (int   argc,
   ADD ("describe", test_describe);
   g_test_add_func ("/analysis/event-describer/untrusted-label", test_untrusted_label);
   g_test_add_func ("/analysis/event-describer/duration", test_duration);
+  g_test_add_func ("/analysis/event-describer/reason", test_reason);
+  g_test_add_func ("/analysis/event-describer/axis", test_axis);
+  g_test_add_func ("/analysis/event-describer/axis-time", test_axis_time);
+  g_test_add_func ("/analysis/event-describer/korean", test_korean);
   g_test_add_func ("/analysis/event-describer/foreign-index", test_foreign_index);
 
 #undef ADD

@@ -941,10 +941,87 @@ test_tooltip_escapes (Fixture       *fixture,
   g_assert_cmpuint (coro_timeline_get_task_at (fixture->timeline, x, 34 + 24 + 13), ==, 1);
 
   /* the overview strip says what it is */
-  g_free (markup);
+  g_clear_pointer (&markup, g_free);
   markup = _coro_timeline_dup_tooltip_markup (fixture->timeline, x, 34 / 2);
   g_assert_nonnull (markup);
   g_assert_nonnull (strstr (markup, "<b>Overview</b>"));
+}
+
+/* The ruler's labels, seen through the render tree: a text node holds
+ * glyphs, not characters, so a label is found by the glyphs the
+ * timeline's own font gives it ("a,b,c": the first run's glyph ids). */
+static char *
+glyph_key (PangoGlyphString *glyphs)
+{
+  GString *key = g_string_new (NULL);
+
+  for (int i = 0; i < glyphs->num_glyphs; i++)
+    g_string_append_printf (key, "%u,", glyphs->glyphs[i].glyph);
+
+  return g_string_free (key, FALSE);
+}
+
+static void
+collect_text (GskRenderNode *node,
+              gpointer       data)
+{
+  PangoGlyphString glyphs = { 0 };
+  guint n;
+
+  if (gsk_render_node_get_node_type (node) != GSK_TEXT_NODE)
+    return;
+  glyphs.glyphs = (PangoGlyphInfo *) gsk_text_node_get_glyphs (node, &n);
+  glyphs.num_glyphs = (int) n;
+  g_hash_table_add (data, glyph_key (&glyphs));
+}
+
+static gboolean
+drew_text (GHashTable *drawn,
+           GtkWidget  *widget,
+           const char *text)
+{
+  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, text);
+  PangoLayoutLine *line = pango_layout_get_line_readonly (layout, 0);
+  PangoGlyphItem *run = line->runs->data;
+  g_autofree char *key = NULL;
+
+  /* one run, or a match could be a mere prefix */
+  g_assert_null (line->runs->next);
+  key = glyph_key (run->glyphs);
+
+  return g_hash_table_contains (drawn, key);
+}
+
+/* Deep in the trace the ticks are offsets from a millisecond, the
+ * title says which; the whole trace has plain times */
+static void
+test_ruler_offsets (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  GtkWidget *widget = GTK_WIDGET (fixture->timeline);
+  g_autoptr(GHashTable) drawn = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GskRenderNode) node = NULL;
+
+  /* 100 µs over about 1000 px: 10 µs ticks, 50020 µs if absolute */
+  coro_timeline_set_visible_range (fixture->timeline, 50e6, 50.1e6);
+  node = coro_timeline_render (fixture->timeline, WIDTH, HEIGHT);
+  coro_gtk_test_walk_nodes (node, collect_text, drawn);
+  g_assert_true (drew_text (drawn, widget, "+20 µs"));
+  g_assert_true (drew_text (drawn, widget, "+90 µs"));
+  g_assert_true (drew_text (drawn, widget, "50 ms"));
+  g_assert_true (drew_text (drawn, widget, "Time since start: 50 ms +"));
+  g_assert_false (drew_text (drawn, widget, "50020 µs"));
+  g_assert_false (drew_text (drawn, widget, "Time since start"));
+
+  /* the whole 100 ms: every tick its own time */
+  g_clear_pointer (&node, gsk_render_node_unref);
+  g_hash_table_remove_all (drawn);
+  coro_timeline_zoom_fit (fixture->timeline);
+  node = coro_timeline_render (fixture->timeline, WIDTH, HEIGHT);
+  coro_gtk_test_walk_nodes (node, collect_text, drawn);
+  g_assert_true (drew_text (drawn, widget, "50 ms"));
+  g_assert_true (drew_text (drawn, widget, "Time since start"));
+  g_assert_false (drew_text (drawn, widget, "+10 ms"));
 }
 
 /* The legend's swatches, 12 px tall: a colour square per state, the end
@@ -1053,6 +1130,7 @@ main (int   argc,
   g_test_add_func ("/timeline/running-visible", test_running_visible);
   g_test_add ("/timeline/renderer", Fixture, NULL, fixture_setup, test_renderer, fixture_teardown);
   g_test_add ("/timeline/tooltip-escapes", Fixture, NULL, fixture_setup_markup_name, test_tooltip_escapes, fixture_teardown);
+  g_test_add ("/timeline/ruler-offsets", Fixture, NULL, fixture_setup_markup_name, test_ruler_offsets, fixture_teardown);
   g_test_add ("/timeline/legend-wraps", Fixture, NULL, fixture_setup, test_legend_wraps, fixture_teardown);
   g_test_add ("/timeline/visible-span", Fixture, NULL, fixture_setup, test_visible_span, fixture_teardown);
   g_test_add ("/timeline/zoom-anchor", Fixture, NULL, fixture_setup, test_zoom_anchor, fixture_teardown);

@@ -16,8 +16,14 @@
  *    error message holds.
  *
  * Attributes are printed generically, "key = value": the describer knows
- * no HTTP. The one convention it reads is a key ending in "-ns", whose
- * integer value the display form writes as a duration.
+ * no HTTP. The display form reads two conventions of the keys: an
+ * integer under a key ending in "-ns" is a duration ("31.35 ms"), one
+ * under "bytes" or a key ending in "-bytes" a size ("12.3 kB"); either
+ * suffix is left out of the key then. A key, and an await reason, is
+ * shown translated when the catalogue has it in the context "attribute
+ * key" or "await reason" (the module that records it marks it with
+ * NC_()), as the trace spells it otherwise: the trace and its files keep
+ * the untranslated names.
  */
 
 #define G_LOG_DOMAIN "coro-event-describer"
@@ -25,8 +31,30 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
+#include <string.h>
 
 #include "coro-event-describer.h"
+
+/* The built-in await reasons, for xgettext: coro-event.c has the names
+ * the trace keeps, coro_event_describe_reason() looks them up in this
+ * context. A reason a module registers is translated when that module
+ * marks its name the same way. */
+G_GNUC_UNUSED static const char * const builtin_reason_names[] = {
+  NC_("await reason", "none"),
+  NC_("await reason", "sleep"),
+  NC_("await reason", "future"),
+  NC_("await reason", "task"),
+  NC_("await reason", "gather"),
+  NC_("await reason", "any"),
+  NC_("await reason", "lock"),
+  NC_("await reason", "semaphore"),
+  NC_("await reason", "slot"),
+  NC_("await reason", "io"),
+  NC_("await reason", "http send"),
+  NC_("await reason", "http read"),
+  NC_("await reason", "unknown"),
+};
 
 /* ---- the file form --------------------------------------------------- */
 
@@ -249,7 +277,7 @@ append_ready (GString         *string,
               guint32          viewer)
 {
   g_autofree char *waker = event->other != 0 ? dup_task_phrase (index, event->other) : NULL;
-  const char *reason = event->reason != 0 ? coro_await_reason_to_string (event->reason) : NULL;
+  const char *reason = event->reason != 0 ? coro_event_describe_reason (event->reason) : NULL;
 
   /* seen from the task that did the waking */
   if (viewer != 0 && viewer == event->other && viewer != event->task)
@@ -274,10 +302,78 @@ append_ready (GString         *string,
     g_string_append (string, _("ready, woken by the loop"));
 }
 
-static gboolean
-key_is_duration (const char *key)
+typedef enum
 {
-  return g_str_has_suffix (key, "-ns");
+  VALUE_NUMBER,
+  VALUE_DURATION,
+  VALUE_SIZE,
+} ValueKind;
+
+/* What an integer under @key is, and how much of the key's end says so */
+static ValueKind
+key_value_kind (const char *key,
+                gsize      *suffix_len)
+{
+  *suffix_len = 0;
+
+  if (g_str_has_suffix (key, "-ns"))
+    {
+      *suffix_len = strlen ("-ns");
+      return VALUE_DURATION;
+    }
+  if (g_str_has_suffix (key, "-bytes"))
+    {
+      *suffix_len = strlen ("-bytes");
+      return VALUE_SIZE;
+    }
+  if (g_str_equal (key, "bytes"))
+    return VALUE_SIZE;
+
+  return VALUE_NUMBER;
+}
+
+/* The key as a person reads it: its translation when the catalogue has
+ * one, else the trace's spelling, less a unit suffix the value's
+ * formatting makes redundant ("time-to-headers-ns" → "time-to-headers") */
+static void
+append_display_key (GString    *string,
+                    const char *key,
+                    gsize       suffix_len)
+{
+  const char *translated = g_dpgettext2 (GETTEXT_PACKAGE, "attribute key", key);
+  g_autofree char *clean = NULL;
+  gsize len;
+
+  if (translated != key && !g_str_equal (translated, key))
+    {
+      clean = dup_display_text (translated);
+      g_string_append (string, clean);
+      return;
+    }
+
+  clean = dup_display_text (key);
+  len = strlen (clean);
+  /* a key that is all suffix ("-ns") keeps it */
+  if (suffix_len > 0 && len > suffix_len)
+    len -= suffix_len;
+  g_string_append_len (string, clean, len);
+}
+
+static void
+append_size (GString *string,
+             gint64   bytes)
+{
+  g_autofree char *size = NULL;
+
+  /* g_format_size() takes no sign: a negative count stays a number */
+  if (bytes < 0)
+    {
+      g_string_append_printf (string, "%" G_GINT64_FORMAT, bytes);
+      return;
+    }
+
+  size = g_format_size ((guint64) bytes);
+  g_string_append (string, size);
 }
 
 static void
@@ -339,16 +435,16 @@ append_display (GString         *string,
 
     case CORO_EVENT_AWAIT_BEGIN:
       /* Translators: %s is what the task awaits ("sleep", "http read") */
-      g_string_append_printf (string, _("await %s"), coro_await_reason_to_string (event->reason));
+      g_string_append_printf (string, _("await %s"), coro_event_describe_reason (event->reason));
       break;
 
     case CORO_EVENT_AWAIT_END:
       if ((event->flags & CORO_EVENT_FLAG_ERROR) != 0)
         /* Translators: %s is what the task awaited ("sleep", "http read") */
-        g_string_append_printf (string, _("resumed from %s (failed)"), coro_await_reason_to_string (event->reason));
+        g_string_append_printf (string, _("resumed from %s (failed)"), coro_event_describe_reason (event->reason));
       else
         /* Translators: %s is what the task awaited ("sleep", "http read") */
-        g_string_append_printf (string, _("resumed from %s"), coro_await_reason_to_string (event->reason));
+        g_string_append_printf (string, _("resumed from %s"), coro_event_describe_reason (event->reason));
       break;
 
     case CORO_EVENT_FINISHED:
@@ -391,10 +487,12 @@ append_display (GString         *string,
 
     case CORO_EVENT_ATTRIBUTE:
       {
-        const char *raw_key = coro_trace_get_string (trace, event->other);
-        g_autofree char *key = dup_display_text (raw_key);
+        const char *key = coro_trace_get_string (trace, event->other);
+        gsize suffix_len = 0;
+        /* the suffixes mark integers: a text value is shown as it is */
+        ValueKind value_kind = has_text ? VALUE_NUMBER : key_value_kind (key, &suffix_len);
 
-        g_string_append (string, key);
+        append_display_key (string, key, value_kind != VALUE_NUMBER ? suffix_len : 0);
         g_string_append (string, " = ");
         if (has_text)
           {
@@ -402,8 +500,10 @@ append_display (GString         *string,
 
             g_string_append (string, value);
           }
-        else if (key_is_duration (raw_key))
+        else if (value_kind == VALUE_DURATION)
           coro_event_describe_duration (string, (double) (gint64) event->arg);
+        else if (value_kind == VALUE_SIZE)
+          append_size (string, (gint64) event->arg);
         else
           g_string_append_printf (string, "%" G_GINT64_FORMAT, (gint64) event->arg);
       }
@@ -428,7 +528,7 @@ append_display (GString         *string,
     case CORO_EVENT_CANCEL_DELIVERED:
       if (event->reason != 0)
         /* Translators: %s is the await that was cancelled ("sleep", "http read") */
-        g_string_append_printf (string, _("cancelled at await %s"), coro_await_reason_to_string (event->reason));
+        g_string_append_printf (string, _("cancelled at await %s"), coro_event_describe_reason (event->reason));
       else
         g_string_append (string, _("cancelled before it ran"));
       break;
@@ -528,24 +628,251 @@ coro_event_describe (CoroTrace              *trace,
  * @string: where the text goes (appended)
  * @ns: a duration (or a time since the trace began) in nanoseconds
  *
- * Appends @ns for people, in the unit that suits it: "850 ns",
- * "12.50 µs", "3.822 ms", "1.2345 s". The display form's durations;
- * a tooltip's times read the same through it.
+ * Appends @ns for people, with four significant digits in the unit that
+ * keeps one to three before the point: "12.50 µs", "31.35 ms", "1.500 s";
+ * whole nanoseconds ("850 ns"), and whole seconds from 1000 s on. The
+ * display form's durations; a tooltip's times read the same through it.
  */
 void
 coro_event_describe_duration (GString *string,
                               double   ns)
 {
-  double a = ns < 0 ? -ns : ns;
+  static const struct { double unit; const char *name; } units[] = {
+    { 1, "ns" }, { 1e3, "µs" }, { 1e6, "ms" }, { 1e9, "s" },
+  };
+  double a = fabs (ns);
+  guint u = 0;
+  int decimals;
+  double value;
 
   g_return_if_fail (string != NULL);
 
-  if (a < 1e3)
-    g_string_append_printf (string, "%.0f ns", ns);
-  else if (a < 1e6)
-    g_string_append_printf (string, "%.2f µs", ns / 1e3);
-  else if (a < 1e9)
-    g_string_append_printf (string, "%.3f ms", ns / 1e6);
-  else
-    g_string_append_printf (string, "%.4f s", ns / 1e9);
+  while (u + 1 < G_N_ELEMENTS (units) && a >= units[u + 1].unit)
+    u++;
+
+  /* the digits before the point leave the rest of four after it; a value
+   * that rounds up to 1000 is the next unit's 1.000 */
+  value = a / units[u].unit;
+  decimals = u == 0 ? 0 : value < 10 ? 3 : value < 100 ? 2 : value < 1000 ? 1 : 0;
+  if (round (value * pow (10, decimals)) >= 1000 * pow (10, decimals) && u + 1 < G_N_ELEMENTS (units))
+    {
+      u++;
+      value = a / units[u].unit;
+      decimals = 3;
+    }
+  else if (decimals > 0 && round (value * pow (10, decimals)) >= pow (10, 4))
+    decimals--;   /* 9.9996 µs → "10.00 µs", not "10.000 µs" */
+
+  g_string_append_printf (string, "%.*f %s", decimals, ns / units[u].unit, units[u].name);
+}
+
+/**
+ * coro_event_describe_reason:
+ * @reason: a #CoroAwaitReason or a registered id
+ *
+ * The await reason's name for people: translated in the context "await
+ * reason" when the catalogue has it ("slot" is "슬롯" in Korean), else
+ * as coro_await_reason_to_string() has it, which is what files keep.
+ *
+ * Returns: (transfer none): the name, static
+ */
+const char *
+coro_event_describe_reason (guint reason)
+{
+  return g_dpgettext2 (GETTEXT_PACKAGE, "await reason", coro_await_reason_to_string (reason));
+}
+
+/* ---- a time axis ----------------------------------------------------- */
+
+static const struct { gint64 ns; const char *name; } axis_units[] = {
+  { 1, "ns" },
+  { 1000, "µs" },
+  { 1000000, "ms" },
+  { 1000000000, "s" },
+};
+
+/* the largest multiple of @m at or before @t */
+static gint64
+floor_multiple (gint64 t,
+                gint64 m)
+{
+  gint64 q = t / m;
+
+  if (t % m != 0 && t < 0)
+    q--;
+
+  return q * m;
+}
+
+/**
+ * coro_event_describe_axis_init:
+ * @ticks: (out caller-allocates): what to fill
+ * @start_ns: the time at the axis's start
+ * @end_ns: the time at its end
+ * @min_step_ns: the least time between two ticks (the time a label's
+ *   room spans)
+ *
+ * Chooses the ticks of a time axis as Perfetto labels them. The step is
+ * the smallest 1-2-5 step of at least @min_step_ns; its unit is the
+ * largest of ns, µs, ms and s the step is a whole number of.
+ *
+ * While every label in view fits in four digits ("9999 µs") each tick
+ * reads as its time ("1500 µs"). Past that, at deep zoom into a long
+ * trace, the digits that change sink under the ones that do not
+ * ("245500 µs"), so the ticks become offsets: a multiple of 1000 units
+ * reads as its time ("246 ms"), every other tick as the offset from the
+ * last one ("+500 µs"), which stays under 1000 units; the axis's start
+ * is told by coro_event_describe_axis_base(). Seconds stay absolute:
+ * there is no larger unit to count from.
+ */
+void
+coro_event_describe_axis_init (CoroAxisTicks *ticks,
+                               double         start_ns,
+                               double         end_ns,
+                               double         min_step_ns)
+{
+  gint64 step = 1;
+  guint u = 0;
+
+  g_return_if_fail (ticks != NULL);
+
+  /* the smallest 1-2-5 step that leaves the room asked for */
+  for (gint64 magnitude = 1; magnitude < G_GINT64_CONSTANT (1000000000000000); magnitude *= 10)
+    {
+      if (magnitude * 1 >= min_step_ns) { step = magnitude; break; }
+      if (magnitude * 2 >= min_step_ns) { step = magnitude * 2; break; }
+      if (magnitude * 5 >= min_step_ns) { step = magnitude * 5; break; }
+      step = magnitude * 10;
+    }
+
+  while (u + 1 < G_N_ELEMENTS (axis_units) && step >= axis_units[u + 1].ns)
+    u++;
+
+  ticks->step_ns = step;
+  ticks->unit_ns = axis_units[u].ns;
+  ticks->major_ns = 0;
+  if (u + 1 < G_N_ELEMENTS (axis_units)
+      && MAX (fabs (start_ns), fabs (end_ns)) / (double) ticks->unit_ns >= 10000)
+    ticks->major_ns = ticks->unit_ns * 1000;
+}
+
+static const char *
+unit_name (gint64 unit_ns)
+{
+  for (guint u = 0; u < G_N_ELEMENTS (axis_units); u++)
+    if (axis_units[u].ns == unit_ns)
+      return axis_units[u].name;
+
+  g_return_val_if_reached ("ns");
+}
+
+/**
+ * coro_event_describe_axis_time:
+ * @string: where the text goes (appended)
+ * @ticks: the axis
+ * @t_ns: a time, a multiple of @ticks's major_ns (or step_ns)
+ *
+ * Appends @t_ns as a major label reads: in the largest unit it holds
+ * one of, with the decimals it needs and no trailing zeros — "245 ms",
+ * "1.758 s", "0 µs" — in integers, so no float rounds a digit away.
+ */
+void
+coro_event_describe_axis_time (GString             *string,
+                               const CoroAxisTicks *ticks,
+                               gint64               t_ns)
+{
+  guint64 a;
+  guint u = 0;
+  guint64 whole, frac;
+  int digits = 0;
+
+  g_return_if_fail (string != NULL);
+  g_return_if_fail (ticks != NULL);
+
+  if (t_ns < 0)
+    g_string_append_c (string, '-');
+  a = t_ns < 0 ? -(guint64) t_ns : (guint64) t_ns;
+
+  if (a == 0)
+    {
+      g_string_append_printf (string, "0 %s", unit_name (ticks->major_ns != 0 ? ticks->major_ns : ticks->unit_ns));
+      return;
+    }
+
+  while (u + 1 < G_N_ELEMENTS (axis_units) && a >= (guint64) axis_units[u + 1].ns)
+    u++;
+
+  whole = a / (guint64) axis_units[u].ns;
+  frac = a % (guint64) axis_units[u].ns;
+  g_string_append_printf (string, "%" G_GUINT64_FORMAT, whole);
+  if (frac != 0)
+    {
+      for (gint64 n = axis_units[u].ns; n > 1; n /= 10)
+        digits++;
+      while (frac % 10 == 0)
+        frac /= 10, digits--;
+      g_string_append_printf (string, ".%0*" G_GUINT64_FORMAT, digits, frac);
+    }
+  g_string_append_printf (string, " %s", axis_units[u].name);
+}
+
+/**
+ * coro_event_describe_axis_label:
+ * @string: where the text goes (appended)
+ * @ticks: the axis, from coro_event_describe_axis_init()
+ * @t_ns: a tick: a multiple of @ticks's step_ns
+ *
+ * Appends the tick's label: "1500 µs", or in the offset form "246 ms"
+ * for a multiple of major_ns and "+500 µs" for the others.
+ *
+ * Returns: whether the label is a time in the offset form (a major tick,
+ *   to stand out); %FALSE for an offset and in the absolute form
+ */
+gboolean
+coro_event_describe_axis_label (GString             *string,
+                                const CoroAxisTicks *ticks,
+                                gint64               t_ns)
+{
+  gint64 offset;
+
+  g_return_val_if_fail (string != NULL, FALSE);
+  g_return_val_if_fail (ticks != NULL && ticks->unit_ns > 0, FALSE);
+
+  if (ticks->major_ns == 0)
+    {
+      g_string_append_printf (string, "%" G_GINT64_FORMAT " %s", t_ns / ticks->unit_ns, unit_name (ticks->unit_ns));
+      return FALSE;
+    }
+
+  offset = t_ns - floor_multiple (t_ns, ticks->major_ns);
+  if (offset == 0)
+    {
+      coro_event_describe_axis_time (string, ticks, t_ns);
+      return TRUE;
+    }
+
+  g_string_append_printf (string, "+%" G_GINT64_FORMAT " %s", offset / ticks->unit_ns, unit_name (ticks->unit_ns));
+
+  return FALSE;
+}
+
+/**
+ * coro_event_describe_axis_base:
+ * @ticks: the axis, in the offset form
+ * @start_ns: the time at the axis's start
+ *
+ * Returns: the major tick the offsets at the axis's start count from:
+ *   the last multiple of major_ns at or before @start_ns (0 in the
+ *   absolute form)
+ */
+gint64
+coro_event_describe_axis_base (const CoroAxisTicks *ticks,
+                               double               start_ns)
+{
+  g_return_val_if_fail (ticks != NULL, 0);
+
+  if (ticks->major_ns == 0)
+    return 0;
+
+  return floor_multiple ((gint64) floor (start_ns), ticks->major_ns);
 }

@@ -14,6 +14,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "coro-fetch.h"
 #include "coro-fetch-attributes.h"
 
@@ -39,6 +41,20 @@ static const char * const key_names[N_KEYS] = {
   [KEY_CONTENT_LENGTH] = CORO_FETCH_KEY_CONTENT_LENGTH,
   [KEY_TIME_TO_HEADERS] = CORO_FETCH_KEY_TIME_TO_HEADERS,
   [KEY_TIME_TO_LAST_BYTE] = CORO_FETCH_KEY_TIME_TO_LAST_BYTE,
+};
+
+/* The keys as people read them, for xgettext: the trace keeps the names
+ * above; the event describer looks a key up in this context to show it
+ * (it knows no key by name). */
+G_GNUC_UNUSED static const char * const key_display_names[N_KEYS] = {
+  [KEY_URL] = NC_("attribute key", "url"),
+  [KEY_FINAL_URL] = NC_("attribute key", "final-url"),
+  [KEY_ERROR] = NC_("attribute key", "error"),
+  [KEY_STATUS] = NC_("attribute key", "status"),
+  [KEY_BYTES] = NC_("attribute key", "bytes"),
+  [KEY_CONTENT_LENGTH] = NC_("attribute key", "content-length"),
+  [KEY_TIME_TO_HEADERS] = NC_("attribute key", "time-to-headers-ns"),
+  [KEY_TIME_TO_LAST_BYTE] = NC_("attribute key", "time-to-last-byte-ns"),
 };
 
 typedef struct

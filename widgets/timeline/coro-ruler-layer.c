@@ -3,7 +3,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The ruler: time since the start at round 1-2-5 steps, with a grid line
- * through every lane at each.
+ * through every lane at each. Deep in a long trace the ticks read as
+ * offsets from a coarser time, as Perfetto's do ("245 ms", "+500 µs"):
+ * coro_event_describe_axis_init() has the rule.
  */
 
 #define G_LOG_DOMAIN "coro-timeline"
@@ -12,7 +14,6 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
-#include <string.h>
 
 #include "coro-ruler-layer.h"
 
@@ -25,35 +26,24 @@ coro_ruler_layer_snapshot (CoroTimelineLayer       *layer,
   const CoroPalette *palette = frame->palette;
   double span = frame->view_end - frame->view_start;
   double ns_per_px = span / layout->time_w;
-  double step = 1, unit = 1;
-  const char *unit_name = "ns";
-  double first_tick;
-  int decimals;
-  char buf[64];
+  g_autoptr(GString) label = g_string_new (NULL);
+  CoroAxisTicks ticks;
+  gint64 first_tick;
 
-  /* the smallest 1-2-5 step that leaves 90 px between labels */
-  for (double magnitude = 1; magnitude < 1e15; magnitude *= 10)
-    {
-      if (magnitude * 1 / ns_per_px >= 90) { step = magnitude; break; }
-      if (magnitude * 2 / ns_per_px >= 90) { step = magnitude * 2; break; }
-      if (magnitude * 5 / ns_per_px >= 90) { step = magnitude * 5; break; }
-    }
-
-  if (step >= 1e9)
-    unit = 1e9, unit_name = "s";
-  else if (step >= 1e6)
-    unit = 1e6, unit_name = "ms";
-  else if (step >= 1e3)
-    unit = 1e3, unit_name = "µs";
-  decimals = MAX (0, (int) ceil (-log10 (step / unit) - 1e-9));
+  /* 90 px between labels: "+500 µs" and "1.758 s" both fit */
+  coro_event_describe_axis_init (&ticks, frame->view_start, frame->view_end, 90 * ns_per_px);
 
   gtk_snapshot_append_color (snapshot, coro_palette_get_color (palette, CORO_PALETTE_LANE_ALT),
                              &GRAPHENE_RECT_INIT (0, layout->ruler_y, layout->width, RULER_HEIGHT));
 
-  first_tick = floor (frame->view_start / step) * step;
-  for (double t = first_tick; t <= frame->view_end; t += step)
+  /* the ticks as integers: a double summed step by step drifts off the
+   * multiples the labels are exact for */
+  first_tick = (gint64) floor (frame->view_start / ticks.step_ns);
+  for (gint64 i = first_tick; (double) i * ticks.step_ns <= frame->view_end; i++)
     {
+      gint64 t = i * ticks.step_ns;
       double x = coro_timeline_frame_time_to_x (frame, t);
+      gboolean major;
 
       if (x < layout->time_x - 0.5)
         continue;
@@ -62,14 +52,30 @@ coro_ruler_layer_snapshot (CoroTimelineLayer       *layer,
       gtk_snapshot_append_color (snapshot, coro_palette_get_color (palette, CORO_PALETTE_GRID),
                                  &GRAPHENE_RECT_INIT (round (x), layout->ruler_y + RULER_HEIGHT - 6,
                                                       1, layout->legend_y - (layout->ruler_y + RULER_HEIGHT - 6)));
-      g_snprintf (buf, sizeof buf, "%.*f %s", decimals, t / unit, unit_name);
-      if (x + 3 + 8 * strlen (buf) > layout->time_x + layout->time_w)
+      g_string_truncate (label, 0);
+      major = coro_event_describe_axis_label (label, &ticks, t);
+      if (x + 3 + 8 * g_utf8_strlen (label->str, -1) > layout->time_x + layout->time_w)
         continue;
-      coro_timeline_frame_append_text (frame, snapshot, buf, round (x) + 3, layout->ruler_y + 2, -1,
-                                       coro_palette_get_color (palette, CORO_PALETTE_TEXT_DIM));
+      coro_timeline_frame_append_text (frame, snapshot, label->str, round (x) + 3, layout->ruler_y + 2, -1,
+                                       coro_palette_get_color (palette, major ? CORO_PALETTE_TEXT
+                                                                              : CORO_PALETTE_TEXT_DIM));
     }
 
-  coro_timeline_frame_append_text (frame, snapshot, _("Time since start"), 8, layout->ruler_y + 2, LABEL_WIDTH - 12,
+  /* In the offset form the label column tells what the offsets left of
+   * the first major count from (Perfetto pins it at the axis's start) */
+  g_string_truncate (label, 0);
+  if (ticks.major_ns != 0)
+    {
+      g_autoptr(GString) base = g_string_new (NULL);
+
+      coro_event_describe_axis_time (base, &ticks, coro_event_describe_axis_base (&ticks, frame->view_start));
+      /* Translators: the ruler's title when its ticks read "+500 µs":
+       * the time they count from, such as "245 ms" */
+      g_string_printf (label, _("Time since start: %s +"), base->str);
+    }
+  else
+    g_string_assign (label, _("Time since start"));
+  coro_timeline_frame_append_text (frame, snapshot, label->str, 8, layout->ruler_y + 2, LABEL_WIDTH - 12,
                                    coro_palette_get_color (palette, CORO_PALETTE_TEXT_DIM));
 }
 

@@ -99,7 +99,7 @@ coro_task_lane_layer_snapshot (CoroTimelineLayer       *layer,
               double tx = MAX (x0, layout->time_x) + 3;
 
               coro_lane_draw_finish (&draw);
-              coro_timeline_frame_append_text (frame, snapshot, coro_await_reason_to_string (segment->reason),
+              coro_timeline_frame_append_text (frame, snapshot, coro_event_describe_reason (segment->reason),
                                                tx, y + (TASK_LANE_HEIGHT - th) / 2.0,
                                                (int) (MIN (x1, layout->time_x + layout->time_w) - tx - 3),
                                                coro_palette_get_color (palette, CORO_PALETTE_TEXT));

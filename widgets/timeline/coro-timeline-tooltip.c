@@ -17,7 +17,6 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <math.h>
 
 #include "coro-timeline-private.h"
 
@@ -62,35 +61,29 @@ static void
 append_duration (GString *markup,
                  double   ns)
 {
-  double a = fabs (ns);
-
-  if (a < 1e3)
-    g_string_append_printf (markup, "%.0f ns", ns);
-  else if (a < 1e6)
-    g_string_append_printf (markup, "%.2f µs", ns / 1e3);
-  else if (a < 1e9)
-    g_string_append_printf (markup, "%.3f ms", ns / 1e6);
-  else
-    g_string_append_printf (markup, "%.4f s", ns / 1e9);
+  coro_event_describe_duration (markup, ns);
 }
 
+/* The event that began the segment, in the words of the details pane,
+ * told from @viewer's side (the lane's task; 0 on a thread lane) */
 static void
-append_event (GString   *markup,
-              CoroTrace *trace,
-              guint      event_index)
+append_event (GString                 *markup,
+              const CoroTimelineFrame *frame,
+              guint                    event_index,
+              guint32                  viewer)
 {
+  CoroTrace *trace = coro_trace_index_get_trace (frame->index);
+  g_autoptr(GString) words = NULL;
   const CoroEvent *event;
 
   if (event_index >= coro_trace_get_n_events (trace))
     return;
 
   event = coro_trace_get_event (trace, event_index);
-  append_text (markup, _("\nEvent #%u: %s"), event_index, coro_event_kind_to_string (event->kind) ?: "?");
-  if (event->kind == CORO_EVENT_AWAIT_BEGIN || event->kind == CORO_EVENT_AWAIT_END
-      || event->kind == CORO_EVENT_READY)
-    append_text (markup, " (%s)", coro_await_reason_to_string (event->reason));
-  if (event->kind == CORO_EVENT_SWITCH)
-    append_text (markup, " %u → %u", event->task, event->other);
+  words = g_string_new (NULL);
+  coro_event_describe_append (words, trace, frame->index, event, viewer, CORO_EVENT_DESCRIBE_DISPLAY);
+  /* Translators: the event's number, then what it says ("await slot") */
+  append_text (markup, _("\nEvent #%u: %s"), event_index, words->str);
   g_string_append (markup, " @ ");
   append_duration (markup, coro_trace_event_time_ns (trace, event));
 }
@@ -98,13 +91,15 @@ append_event (GString   *markup,
 static void
 append_segment (GString                 *markup,
                 const CoroTimelineFrame *frame,
-                const CoroSegment       *segment)
+                const CoroSegment       *segment,
+                guint32                  viewer)
 {
   double end = segment->end_ns == CORO_SEGMENT_OPEN ? frame->now : segment->end_ns;
 
   g_string_append (markup, "\n");
   append_duration (markup, segment->start_ns);
-  g_string_append (markup, " → ");
+  /* an en dash: the UI's Korean fonts draw "→" as a small "›" */
+  g_string_append (markup, " – ");
   append_duration (markup, end);
   g_string_append (markup, " (");
   append_duration (markup, end - segment->start_ns);
@@ -112,7 +107,7 @@ append_segment (GString                 *markup,
     append_text (markup, "%s", _(", still open)"));
   else
     g_string_append (markup, ")");
-  append_event (markup, coro_trace_index_get_trace (frame->index), segment->start_event);
+  append_event (markup, frame, segment->start_event, viewer);
 }
 
 static void
@@ -134,7 +129,7 @@ describe_thread (GString                 *markup,
       if (label != NULL)
         append_text (markup, "\n%s", label);
     }
-  append_segment (markup, frame, item->segment);
+  append_segment (markup, frame, item->segment, 0);
 }
 
 static gboolean
@@ -152,14 +147,18 @@ describe_task (GString                 *markup,
 
   if (segment != NULL)
     {
-      append_markup (markup, "\n<b>%s</b>", coro_palette_state_get_label (segment->state));
       if (segment->state == CORO_TASK_STATE_AWAITING)
-        append_text (markup, " %s", coro_await_reason_to_string (segment->reason));
+        /* Translators: the state in bold ("Awaiting"), then what the task
+         * awaits ("slot"); reorder with %2$s and %1$s as the language needs */
+        append_markup (markup, C_("tooltip", "\n<b>%s</b> %s"), coro_palette_state_get_label (segment->state),
+                       coro_event_describe_reason (segment->reason));
+      else
+        append_markup (markup, "\n<b>%s</b>", coro_palette_state_get_label (segment->state));
       if ((segment->flags & CORO_SEGMENT_FLAG_AWAIT_FAILED) != 0)
         append_text (markup, "%s", _(" (failed)"));
       if (segment->state == CORO_TASK_STATE_READY && segment->other != 0)
         append_text (markup, _(", woken by task %u"), segment->other);
-      append_segment (markup, frame, segment);
+      append_segment (markup, frame, segment, task->id);
     }
   else if (task->ended_ns >= 0 && item->time_ns >= task->ended_ns)
     {
