@@ -48,9 +48,10 @@ main (int   argc,
 
   setlocale (LC_ALL, "");
   /* The build's catalogue (_build/po/ko/LC_MESSAGES/coroscope.mo) is not
-   * under LOCALEDIR until installed: `meson devenv` (and so
-   * `build-aux/dev run`) and the tests set CORO_LOCALEDIR to the build's
-   * po/. Unset, as for an installed binary, LOCALEDIR it is. */
+   * under LOCALEDIR until installed: `meson devenv` (so build-aux/dev run
+   * and the devenv tests) sets CORO_LOCALEDIR to the build's po/. Unset, as for an installed binary, LOCALEDIR it is. Without our
+   * catalogue GLib's own lines (--help's "Help Options:") stay English
+   * too: GLib translates only when the program's domain is translated. */
   localedir = g_getenv ("CORO_LOCALEDIR");
   if (localedir == NULL || *localedir == '\0')
     localedir = LOCALEDIR;
