@@ -110,7 +110,8 @@ check_help () {
     lacks "$out" "$ours_en" "LANG=$1 LANGUAGE=ko --help: no English summary"
     has "$out" "$glib_ko" "LANG=$1 LANGUAGE=ko --help: GLib's own \"$glib_en\""
     out=$tmp/headless-help-$1.txt
-    LANG=$1 LANGUAGE=ko devenv "$binary" --headless --help >"$out" 2>&1
+    LANG=$1 LANGUAGE=ko devenv "$binary" --headless --help >"$out" 2>&1 ||
+      { echo "FAIL: --headless --help exited with an error"; status=1; }
     has "$out" "$headless_ko" "LANG=$1 LANGUAGE=ko --headless --help: the headless summary"
   }
 
@@ -161,7 +162,8 @@ open_window () {
   fi
   log=$tmp/app-${1:-none}.log
   GSETTINGS_BACKEND=keyfile devenv "$binary" >"$log" 2>&1 &
-  pids="$pids $!"
+  job=$!
+  pids="$pids $job"
   deadline=$(( $(date +%s) + 60 ))
   id=""
   while [ -z "$id" ] && [ "$(date +%s)" -lt "$deadline" ]; do
@@ -201,6 +203,12 @@ open_window () {
     fi
     sleep 0.1
   done
+  # meson devenv exits as the app did: 0, or a crash or sanitizer report
+  if ! wait "$job"; then
+    echo "FAIL: the app did not exit cleanly on Ctrl+Q; it said:"
+    sed 's/^/    /' "$log"
+    return 1
+  fi
   [ -n "$size" ] || { echo "FAIL: window $id never mapped"; return 1; }
 }
 
