@@ -108,7 +108,7 @@ check_help () {
     fi
     has "$out" "$ours_ko" "LANG=$1 LANGUAGE=ko --help: our catalogue's summary"
     lacks "$out" "$ours_en" "LANG=$1 LANGUAGE=ko --help: no English summary"
-    has "$out" "$glib_ko" "LANG=$1 LANGUAGE=ko --help: GLib's own \"$glib_en\""
+    has "$out" "$glib_ko" "LANG=$1 LANGUAGE=ko --help: GLib's own \"$glib_en\" (glib20.mo, package libglib2.0-data)"
     out=$tmp/headless-help-$1.txt
     LANG=$1 LANGUAGE=ko devenv "$binary" --headless --help >"$out" 2>&1 ||
       { echo "FAIL: --headless --help exited with an error"; status=1; }
