@@ -142,10 +142,13 @@ coro_application_startup (GApplication *application)
   gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 
-  /* an uninstalled run without GSETTINGS_SCHEMA_DIR has no schema: the
-   * window then uses its defaults instead of aborting */
+  /* an uninstalled run without GSETTINGS_SCHEMA_DIR (which `meson devenv`
+   * and so build-aux/dev run set) has no schema: the window then uses its
+   * defaults and remembers nothing, instead of aborting */
   if (source != NULL && (schema = g_settings_schema_source_lookup (source, APP_ID, TRUE)) != NULL)
     self->settings = g_settings_new (APP_ID);
+  else
+    g_debug ("no %s schema: settings are not remembered (uninstalled? run through meson devenv)", APP_ID);
 
   gtk_window_set_default_icon_name (APP_ID);
 }

@@ -44,8 +44,18 @@ int
 main (int   argc,
       char *argv[])
 {
+  const char *localedir;
+
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* The build's catalogue (_build/po/ko/LC_MESSAGES/coroscope.mo) is not
+   * under LOCALEDIR until installed: `meson devenv` (so build-aux/dev run
+   * and the devenv tests) sets CORO_LOCALEDIR to the build's po/. Unset, as for an installed binary, LOCALEDIR it is. Without our
+   * catalogue GLib's own lines (--help's "Help Options:") stay English
+   * too: GLib translates only when the program's domain is translated. */
+  localedir = g_getenv ("CORO_LOCALEDIR");
+  if (localedir == NULL || *localedir == '\0')
+    localedir = LOCALEDIR;
+  bindtextdomain (GETTEXT_PACKAGE, localedir);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
