@@ -39,7 +39,7 @@ static const GOptionEntry main_entries[] = {
   { "output", 'o', 0, G_OPTION_ARG_FILENAME, NULL,
     N_("Where --render writes: a .png or .svg file"), N_("FILE") },
   { "width", 0, 0, G_OPTION_ARG_INT, NULL, N_("The width of the --render image"), N_("PIXELS") },
-  { "height", 0, 0, G_OPTION_ARG_INT, NULL, N_("The height of the --render image"), N_("PIXELS") },
+  { "height", 0, 0, G_OPTION_ARG_INT, NULL, N_("The height of the --render image (default: every lane)"), N_("PIXELS") },
   /* Listed so --help shows them; app/main.c sends both to the headless
    * path before GApplication parses anything, so they never get here */
   { "headless", 0, 0, G_OPTION_ARG_NONE, NULL,
@@ -202,6 +202,7 @@ render_trace (CoroApplication *self)
   g_autoptr(CoroTraceIndex) index = NULL;
   g_autoptr(GError) error = NULL;
   GtkWidget *timeline;
+  int width, height;
 
   if (self->output == NULL)
     {
@@ -224,10 +225,11 @@ render_trace (CoroApplication *self)
   coro_timeline_set_index (CORO_TIMELINE (timeline), index);
   output = g_file_new_for_commandline_arg (self->output);
 
-  if (!coro_timeline_export_image (CORO_TIMELINE (timeline), output,
-                                self->width > 0 ? self->width : 1600,
-                                self->height > 0 ? self->height : 900,
-                                &error))
+  width = self->width > 0 ? self->width : 1600;
+  /* by default every lane: the whole run, as the window's Export Image */
+  height = self->height > 0 ? self->height
+                            : MIN (32768, coro_timeline_get_whole_height (CORO_TIMELINE (timeline), width));
+  if (!coro_timeline_export_image (CORO_TIMELINE (timeline), output, width, height, &error))
     {
       g_printerr ("coroscope: %s\n", error->message);
       g_object_unref (timeline);

@@ -203,7 +203,8 @@ append_filter (GListStore    *filters,
 typedef enum
 {
   EXPORT_TRACE,
-  EXPORT_IMAGE,
+  EXPORT_IMAGE,        /* the whole run: every lane, as --render */
+  EXPORT_VIEW_IMAGE,   /* what the timeline shows now */
   EXPORT_TABLE,
 } ExportKind;
 
@@ -239,12 +240,17 @@ export_written_cb (GObject      *object,
                    gpointer      user_data)
 {
   CoroWindow *self = CORO_WINDOW (object);
-  g_autofree char *name = user_data;
+  g_autoptr(GFile) file = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!_coro_window_export_finish (self, result, &error)
-      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    _coro_window_show_error (self, name, error);
+  if (_coro_window_export_finish (self, result, &error))
+    _coro_window_show_saved_toast (self, file);
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *name = g_file_get_basename (file);
+
+      _coro_window_show_error (self, name, error);
+    }
 }
 
 static void
@@ -280,16 +286,27 @@ export_response_cb (GObject      *object,
     case EXPORT_TRACE:
     case EXPORT_TABLE:
       /* in a worker thread; the window tells how it went */
-      _coro_window_export_async (self, file, kind == EXPORT_TABLE, export_written_cb, g_steal_pointer (&name));
+      _coro_window_export_async (self, file, kind == EXPORT_TABLE, export_written_cb, g_object_ref (file));
       return;
     case EXPORT_IMAGE:
+      {
+        int width = MAX (800, gtk_widget_get_width (GTK_WIDGET (self->timeline)));
+        /* an image can be 32,768 px tall: past ~1,800 lanes it ends there */
+        int height = MIN (32768, coro_timeline_get_whole_height (self->timeline, width));
+
+        ok = _coro_window_export_image (self, file, width, height, &error);
+      }
+      break;
+    case EXPORT_VIEW_IMAGE:
       ok = _coro_window_export_image (self, file, 0, 0, &error);
       break;
     default:
       g_assert_not_reached ();
     }
 
-  if (!ok)
+  if (ok)
+    _coro_window_show_saved_toast (self, file);
+  else
     _coro_window_show_error (self, name, error);
 }
 
@@ -316,16 +333,28 @@ export_action (GtkWidget  *widget,
       data->kind = EXPORT_TRACE;
       title = _("Export Trace");
       append_filter (filters, coro_gtk_file_filter_new (_("Trace (JSON)"), json));
+      static const char * const csv[] = { "*.csv", NULL };
+
       append_filter (filters, coro_gtk_file_filter_new (_("Compressed Trace (JSON, gzip)"), gz));
+      /* every event, a row each: what a spreadsheet opens */
+      append_filter (filters, coro_gtk_file_filter_new (_("Events (CSV)"), csv));
       suggested = g_strdup_printf ("%s.trace.json", base);
     }
-  else if (g_str_equal (action_name, "win.export-image"))
+  else if (g_str_equal (action_name, "win.export-image") || g_str_equal (action_name, "win.export-view-image"))
     {
       static const char * const png[] = { "*.png", NULL };
       static const char * const svg[] = { "*.svg", NULL };
 
-      data->kind = EXPORT_IMAGE;
-      title = _("Export Image");
+      if (g_str_equal (action_name, "win.export-image"))
+        {
+          data->kind = EXPORT_IMAGE;
+          title = _("Export Image of the Whole Run");
+        }
+      else
+        {
+          data->kind = EXPORT_VIEW_IMAGE;
+          title = _("Export Image of the View");
+        }
       append_filter (filters, coro_gtk_file_filter_new (_("PNG Image"), png));
       append_filter (filters, coro_gtk_file_filter_new (_("SVG Image"), svg));
       suggested = g_strdup_printf ("%s.png", base);
@@ -357,11 +386,13 @@ _coro_window_update_actions (CoroWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.step", running && self->paused);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-trace", have_trace && !running);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-image", have_trace);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-view-image", have_trace);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-table", have_trace && !running);
 
   gtk_widget_set_visible (self->run_button, !running);
   gtk_widget_set_visible (self->stop_button, running);
-  gtk_widget_set_sensitive (self->settings_box, !running);
+  /* At once and Timeout shape a run: a reopened trace has none to shape */
+  gtk_widget_set_sensitive (self->settings_box, !running && (self->urls != NULL || self->trace == NULL));
   gtk_button_set_icon_name (GTK_BUTTON (self->pause_button),
                             self->paused ? "media-playback-start-symbolic" : "media-playback-pause-symbolic");
   gtk_widget_set_tooltip_text (self->pause_button,
@@ -506,6 +537,108 @@ _coro_window_add_view_keys (CoroWindow *self)
   gtk_widget_add_controller (GTK_WIDGET (self), controller);
 }
 
+/* Saving says where it went: a toast names the file, with a button that
+ * shows its folder, as GNOME apps do (GTK 4.8 has no toast: a revealer
+ * over the views, gone after a few seconds or on Dismiss) */
+#define TOAST_SECONDS 6
+
+static gboolean
+toast_timeout_cb (gpointer user_data)
+{
+  CoroWindow *self = user_data;
+
+  self->toast_timeout_id = 0;
+  _coro_window_dismiss_toast (self);
+  return G_SOURCE_REMOVE;
+}
+
+void
+_coro_window_show_saved_toast (CoroWindow *self,
+                               GFile      *file)
+{
+  g_autofree char *name = g_file_get_basename (file);
+  g_autoptr(GFile) parent = g_file_get_parent (file);
+  g_autofree char *folder = parent != NULL ? g_file_get_parse_name (parent) : g_strdup ("/");
+  g_autofree char *text = NULL;
+
+  /* Translators: a file name, then the folder it was saved in */
+  text = g_strdup_printf (_("Saved “%s” in %s"), name, folder);
+  gtk_label_set_text (self->toast_label, text);
+  g_set_object (&self->toast_file, file);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-export-folder", TRUE);
+  gtk_revealer_set_reveal_child (self->toast_revealer, TRUE);
+
+  g_clear_handle_id (&self->toast_timeout_id, g_source_remove);
+  self->toast_timeout_id = g_timeout_add_seconds (TOAST_SECONDS, toast_timeout_cb, self);
+}
+
+void
+_coro_window_dismiss_toast (CoroWindow *self)
+{
+  g_clear_handle_id (&self->toast_timeout_id, g_source_remove);
+  gtk_revealer_set_reveal_child (self->toast_revealer, FALSE);
+}
+
+static void
+dismiss_toast_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  _coro_window_dismiss_toast (CORO_WINDOW (widget));
+}
+
+static void
+folder_shown_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(CoroWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  gboolean ok;
+
+#if GTK_CHECK_VERSION (4, 10, 0)
+  ok = gtk_file_launcher_open_containing_folder_finish (GTK_FILE_LAUNCHER (object), result, &error);
+  if (g_error_matches (error, GTK_DIALOG_ERROR, GTK_DIALOG_ERROR_DISMISSED))
+    return;
+#else
+  ok = g_app_info_launch_default_for_uri_finish (result, &error);
+#endif
+  if (!ok && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    _coro_window_show_error (self, NULL, error);
+}
+
+/* Open Folder: the file manager, showing the saved file where it can */
+static void
+open_export_folder_action (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  CoroWindow *self = CORO_WINDOW (widget);
+
+  if (self->toast_file == NULL)
+    return;
+
+  _coro_window_dismiss_toast (self);
+#if GTK_CHECK_VERSION (4, 10, 0)
+  {
+    g_autoptr(GtkFileLauncher) launcher = gtk_file_launcher_new (self->toast_file);
+
+    gtk_file_launcher_open_containing_folder (launcher, GTK_WINDOW (self), self->cancellable,
+                                              folder_shown_cb, g_object_ref (self));
+  }
+#else
+  {
+    g_autoptr(GFile) parent = g_file_get_parent (self->toast_file);
+    g_autofree char *uri = g_file_get_uri (parent != NULL ? parent : self->toast_file);
+    g_autoptr(GdkAppLaunchContext) context = gdk_display_get_app_launch_context (gtk_widget_get_display (widget));
+
+    g_app_info_launch_default_for_uri_async (uri, G_APP_LAUNCH_CONTEXT (context), self->cancellable,
+                                             folder_shown_cb, g_object_ref (self));
+  }
+#endif
+}
+
 void
 _coro_window_class_add_actions (GtkWidgetClass *widget_class)
 {
@@ -520,6 +653,9 @@ _coro_window_class_add_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.find", NULL, find_action);
   gtk_widget_class_install_action (widget_class, "win.export-trace", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "win.export-image", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "win.export-view-image", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "win.open-export-folder", NULL, open_export_folder_action);
+  gtk_widget_class_install_action (widget_class, "win.dismiss-toast", NULL, dismiss_toast_action);
   gtk_widget_class_install_action (widget_class, "win.export-table", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "win.zoom", "s", zoom_action);
   gtk_widget_class_install_action (widget_class, "win.help", NULL, help_action);

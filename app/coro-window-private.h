@@ -43,6 +43,8 @@ struct _CoroWindow
   GtkInscription       *status_switches;
   GtkInscription       *status_bytes;
   GtkInscription       *status_thread;
+  GtkRevealer          *toast_revealer;
+  GtkLabel             *toast_label;
 
   CoroStatusbar        *statusbar;
   GSettings            *settings;
@@ -73,6 +75,9 @@ struct _CoroWindow
   guint                 start_when_shown : 1;
   guint                 close_pending : 1;
 
+  GFile                *toast_file;    /* what the toast names: Open Folder shows it */
+  guint                 toast_timeout_id;
+
   guint                 tick_id;
   gint64                last_status_usec;
 
@@ -85,6 +90,9 @@ struct _CoroWindow
 void      _coro_window_class_add_actions  (GtkWidgetClass  *widget_class);
 void      _coro_window_update_actions     (CoroWindow      *self);
 void      _coro_window_add_view_keys      (CoroWindow      *self);
+void      _coro_window_show_saved_toast   (CoroWindow      *self,
+                                           GFile           *file);
+void      _coro_window_dismiss_toast      (CoroWindow      *self);
 
 /* coro-window-loading.c */
 void      _coro_window_loading_init       (CoroWindow      *self);

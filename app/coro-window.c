@@ -492,6 +492,8 @@ coro_window_dispose (GObject *object)
 
   _coro_window_loading_dispose (self);
   g_clear_pointer (&self->statusbar, coro_statusbar_free);
+  g_clear_handle_id (&self->toast_timeout_id, g_source_remove);
+  g_clear_object (&self->toast_file);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CORO_TYPE_WINDOW);
 
@@ -607,6 +609,8 @@ coro_window_class_init (CoroWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CoroWindow, status_switches);
   gtk_widget_class_bind_template_child (widget_class, CoroWindow, status_bytes);
   gtk_widget_class_bind_template_child (widget_class, CoroWindow, status_thread);
+  gtk_widget_class_bind_template_child (widget_class, CoroWindow, toast_revealer);
+  gtk_widget_class_bind_template_child (widget_class, CoroWindow, toast_label);
   gtk_widget_class_bind_template_callback (widget_class, error_bar_response_cb);
 
   _coro_window_class_add_actions (widget_class);

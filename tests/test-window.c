@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <math.h>
 #include <string.h>
 #include <gtk/gtk.h>
 #ifdef GDK_WINDOWING_X11
@@ -15,6 +16,7 @@
 #include "coro-application.h"
 #include "coro-task-item.h"
 #include "coro-gtk-test-util.h"
+#include "coro-palette.h"
 #include "coro-test-util.h"
 #include "coroscope-io.h"
 #include "coro-window-private.h"
@@ -380,6 +382,8 @@ test_export (Fixture       *fixture,
   coro_trace_index_update (fixture->window->index);
   g_assert_cmpuint (coro_trace_index_get_n_tasks (fixture->window->index), ==, 30);
   g_assert_nonnull (strstr (gtk_window_get_title (GTK_WINDOW (fixture->window)), "run.json"));
+  /* At once and Timeout do nothing for a recorded run */
+  g_assert_false (gtk_widget_is_sensitive (fixture->window->settings_box));
 }
 
 /* Last: nothing may be drawn after an SVG export (see test-timeline.c) */
@@ -1338,7 +1342,7 @@ test_export_trace_dialog (Fixture       *fixture,
   dialog = wait_for_file_chooser (fixture, "Export Trace");
   g_assert_cmpint (gtk_file_chooser_get_action (GTK_FILE_CHOOSER (dialog)), ==, GTK_FILE_CHOOSER_ACTION_SAVE);
   filters = dup_filters (GTK_FILE_CHOOSER (dialog));
-  g_assert_cmpstr (filters, ==, "Trace (JSON) [*.json] | Compressed Trace (JSON, gzip) [*.json.gz]");
+  g_assert_cmpstr (filters, ==, "Trace (JSON) [*.json] | Compressed Trace (JSON, gzip) [*.json.gz] | Events (CSV) [*.csv]");
   assert_current_folder (GTK_FILE_CHOOSER (dialog), fixture->dir);
   name = gtk_file_chooser_get_current_name (GTK_FILE_CHOOSER (dialog));
   g_assert_cmpstr (name, ==, "source.trace.json");
@@ -1349,6 +1353,17 @@ test_export_trace_dialog (Fixture       *fixture,
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), "copy.json.gz");
   gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
   coro_test_run_until (find_file_chooser () == NULL && g_file_query_exists (out, NULL));
+
+  /* saying where it went, with the folder a click away */
+  coro_test_run_until (gtk_revealer_get_reveal_child (fixture->window->toast_revealer));
+  {
+    g_autofree char *expected = g_strdup_printf ("Saved “copy.json.gz” in %s", exports);
+
+    g_assert_cmpstr (gtk_label_get_text (fixture->window->toast_label), ==, expected);
+  }
+  g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (fixture->window->toast_revealer)));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.dismiss-toast", NULL));
+  g_assert_false (gtk_revealer_get_reveal_child (fixture->window->toast_revealer));
 
   /* gzipped, by the name chosen, and the same trace */
   g_assert_true (g_file_load_contents (out, NULL, &contents, &length, NULL, &error));
@@ -1370,6 +1385,87 @@ test_export_trace_dialog (Fixture       *fixture,
 
 /* A window closed while its dialog is up takes the dialog with it, and
  * nothing arrives at the window afterwards */
+/* The PNG's height, and the colour at the first task lane's chip (the
+ * lanes start at 90 px: overview, ruler, one thread lane, the gap) */
+static int
+export_image_through_dialog (Fixture    *fixture,
+                             const char *action,
+                             const char *title,
+                             const char *name,
+                             guint32    *first_lane_chip)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, name, NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  GtkFileChooserDialog *dialog;
+  cairo_surface_t *surface;
+  int height;
+
+  g_settings_set_string (coro_application_get_settings (fixture->app), "last-export-folder", fixture->dir);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), action, NULL));
+  dialog = wait_for_file_chooser (fixture, title);
+  assert_current_folder (GTK_FILE_CHOOSER (dialog), fixture->dir);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
+  coro_test_run_until (find_file_chooser () == NULL && g_file_query_exists (file, NULL)
+                       && gtk_revealer_get_reveal_child (fixture->window->toast_revealer));
+  g_assert_nonnull (strstr (gtk_label_get_text (fixture->window->toast_label), name));
+  _coro_window_dismiss_toast (fixture->window);
+
+  surface = cairo_image_surface_create_from_png (path);
+  g_assert_cmpint (cairo_surface_status (surface), ==, CAIRO_STATUS_SUCCESS);
+  height = cairo_image_surface_get_height (surface);
+  cairo_surface_flush (surface);
+  *first_lane_chip = *(const guint32 *) (cairo_image_surface_get_data (surface)
+                                         + 99 * cairo_image_surface_get_stride (surface) + 10 * 4) & 0xffffff;
+  cairo_surface_destroy (surface);
+
+  return height;
+}
+
+/* Scrolled to the last lanes, the window's image export offers the whole
+ * run (every lane, from the first) and the view (what is on screen) */
+static void
+test_export_image_extent (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  CoroTimeline *timeline = fixture->window->timeline;
+  GtkAdjustment *lanes = coro_timeline_get_vadjustment (timeline);
+  const CoroPalette *palette;
+  const GdkRGBA *chip;
+  guint32 task1_chip, drawn_chip;
+  int width, whole;
+
+  run_demo_to_end (fixture, "crawl");
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1400, 600);
+  coro_test_run_until (gtk_adjustment_get_upper (lanes) > gtk_adjustment_get_page_size (lanes) + 1);
+  gtk_adjustment_set_value (lanes, gtk_adjustment_get_upper (lanes));
+  g_assert_cmpfloat (gtk_adjustment_get_value (lanes), >, 0);
+
+  width = MAX (800, gtk_widget_get_width (GTK_WIDGET (timeline)));
+  whole = coro_timeline_get_whole_height (timeline, width);
+  /* 30 lanes of 18 px, and the rest */
+  g_assert_cmpint (whole, >, 30 * 18);
+  g_assert_cmpint (whole, >, gtk_widget_get_height (GTK_WIDGET (timeline)));
+
+  palette = coro_palette_get (coro_palette_widget_is_dark (GTK_WIDGET (timeline)));
+  /* task ids go on across runs in one process: the first lane's own */
+  chip = coro_palette_get_task_color (palette, coro_trace_index_get_task (fixture->window->index, 0)->id);
+  task1_chip = ((guint32) lround (chip->red * 255) << 16) | ((guint32) lround (chip->green * 255) << 8)
+               | (guint32) lround (chip->blue * 255);
+
+  /* the whole run: every lane, from the first, whatever the scroll */
+  g_assert_cmpint (export_image_through_dialog (fixture, "win.export-image", "Export Image of the Whole Run",
+                                                "whole.png", &drawn_chip), ==, whole);
+  g_assert_cmphex (drawn_chip, ==, task1_chip);
+
+  /* the view: as tall as the timeline, scrolled as it is */
+  g_assert_cmpint (export_image_through_dialog (fixture, "win.export-view-image", "Export Image of the View",
+                                                "view.png", &drawn_chip),
+                   ==, MAX (400, gtk_widget_get_height (GTK_WIDGET (timeline))));
+  g_assert_cmpfloat (coro_timeline_get_task_lane_y (timeline, coro_trace_index_get_task (fixture->window->index, 0)->id),
+                    <, 0);
+}
+
 static void
 test_close_with_dialog (Fixture       *fixture,
                         gconstpointer  data)
@@ -1428,6 +1524,7 @@ main (int   argc,
   g_test_add ("/window/export", Fixture, NULL, fixture_setup, test_export, fixture_teardown);
   g_test_add ("/window/replace-asks", Fixture, NULL, fixture_setup, test_replace_asks, fixture_teardown);
   g_test_add ("/window/pause-step", Fixture, NULL, fixture_setup, test_pause_step, fixture_teardown);
+  g_test_add ("/window/export-image-extent", Fixture, NULL, fixture_setup, test_export_image_extent, fixture_teardown);
   g_test_add ("/window/help-keys", Fixture, NULL, fixture_setup, test_help_keys, fixture_teardown);
   g_test_add ("/window/focus-keys", Fixture, NULL, fixture_setup, test_focus_keys, fixture_teardown);
   g_test_add ("/window/help-and-zoom", Fixture, NULL, fixture_setup, test_help_and_zoom, fixture_teardown);

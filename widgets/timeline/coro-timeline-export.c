@@ -48,6 +48,10 @@ coro_timeline_render (CoroTimeline *self,
 
   self->dark = coro_palette_widget_is_dark (GTK_WIDGET (self));
   _coro_timeline_compute_layout (self, width, height, 0, &layout);
+  /* tall enough for every lane (the whole run): from the first lane,
+   * wherever the window is scrolled */
+  if (height >= coro_timeline_get_whole_height (self, width))
+    layout.scroll = 0;
   if (self->fit)
     _coro_timeline_apply_auto_view (self);
   _coro_timeline_get_frame (self, &layout, TRUE, &frame);
@@ -62,6 +66,30 @@ coro_timeline_render (CoroTimeline *self,
   _coro_timeline_snapshot_layers (self, snapshot, &frame);
 
   return gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+}
+
+/**
+ * coro_timeline_get_whole_height:
+ * @width: the width it would be drawn at (the legend wraps by it)
+ *
+ * Returns: the height that shows every lane, from the overview to the
+ *   legend: an image of the whole run
+ */
+int
+coro_timeline_get_whole_height (CoroTimeline *self,
+                                int           width)
+{
+  CoroTimelineLayout layout;
+  guint n_tasks;
+
+  g_return_val_if_fail (CORO_IS_TIMELINE (self), 0);
+  g_return_val_if_fail (width > 0, 0);
+
+  n_tasks = self->index != NULL ? coro_trace_index_get_n_tasks (self->index) : 0;
+  /* the layout at height 0 puts the legend's rows above the top */
+  _coro_timeline_compute_layout (self, width, 0, 0, &layout);
+
+  return layout.tasks_y + (int) n_tasks * TASK_LANE_HEIGHT - layout.legend_y;
 }
 
 typedef struct

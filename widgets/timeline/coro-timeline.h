@@ -58,6 +58,8 @@ GtkAdjustment   *coro_timeline_get_vadjustment    (CoroTimeline   *self);
 GskRenderNode   *coro_timeline_render             (CoroTimeline   *self,
                                                    int             width,
                                                    int             height);
+int              coro_timeline_get_whole_height   (CoroTimeline   *self,
+                                                   int             width);
 gboolean         coro_timeline_export_image       (CoroTimeline   *self,
                                                    GFile          *file,
                                                    int             width,
