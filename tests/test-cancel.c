@@ -117,7 +117,9 @@ run_main (Program      *p,
 static void
 await_quietly (CoroTask *task)
 {
-  coro_await (CORO_FUTURE (task), NULL);
+  /* however it ended */
+  if (!coro_await (CORO_FUTURE (task), NULL, NULL))
+    return;
 }
 
 static gboolean
@@ -229,8 +231,7 @@ forward_parent (CoroTask *task,
   Program *p = data;
   g_autoptr(GError) error = NULL;
 
-  coro_await (CORO_FUTURE (p->t[0]), &error);
-  if (error != NULL)
+  if (!coro_await (CORO_FUTURE (p->t[0]), NULL, &error))
     {
       note (p, "parent cancelled: %s", error->message);
       coro_task_return_error (task, g_steal_pointer (&error));
@@ -315,9 +316,10 @@ value_parent (CoroTask *task,
               gpointer  data)
 {
   Program *p = data;
-  const char *value = coro_await (CORO_FUTURE (p->t[0]), NULL);
+  gpointer value = NULL;
 
-  note (p, "parent got %s", value);
+  g_assert_true (coro_await (CORO_FUTURE (p->t[0]), &value, NULL));
+  note (p, "parent got %s", (char *) value);
   coro_task_return_pointer (task, (gpointer) value, NULL);
 }
 
@@ -332,7 +334,7 @@ swallowed_main (CoroTask *task,
   p->t[1] = spawn (p, "parent", value_parent);
   coro_sleep (0, NULL);
   coro_task_cancel (p->t[1]);
-  value = coro_await (CORO_FUTURE (p->t[1]), NULL);
+  g_assert_true (coro_await (CORO_FUTURE (p->t[1]), (gpointer *) &value, NULL));
   note (p, "parent: %s, cancelled %s, cancelling %u", value, py (is_cancelled (p->t[1])),
         coro_task_cancelling (p->t[1]));
   note (p, "child: cancelled %s, cancelling %u", py (is_cancelled (p->t[0])), coro_task_cancelling (p->t[0]));
@@ -421,8 +423,7 @@ gather_parent (CoroTask *task,
   Program *p = data;
   g_autoptr(GError) error = NULL;
 
-  coro_await_full (p->f[0], CORO_AWAIT_GATHER, -1, &error);
-  if (error != NULL)
+  if (!coro_await_full (p->f[0], CORO_AWAIT_GATHER, -1, NULL, &error))
     {
       note (p, "parent cancelled: %s", error->message);
       coro_task_return_error (task, g_steal_pointer (&error));
@@ -444,8 +445,7 @@ gather_main (CoroTask *task,
   p->t[2] = spawn (p, "parent", gather_parent);
   coro_sleep (0, NULL);
   note (p, "cancel parent: %s", py (coro_task_cancel_with_message (p->t[2], "stop")));
-  coro_await (CORO_FUTURE (p->t[2]), &error);
-  if (error != NULL)
+  if (!coro_await (CORO_FUTURE (p->t[2]), NULL, &error))
     note (p, "parent awaited");
   g_clear_error (&error);
   note (p, "cancelled: child 1 %s child 2 %s", py (is_cancelled (p->t[0])), py (is_cancelled (p->t[1])));
@@ -458,8 +458,7 @@ gather_main (CoroTask *task,
   coro_sleep (0, NULL);
   took = coro_future_cancel_with_message (p->f[1], "direct");
   note (p, "cancel gather: %s, done %s", py (took), py (coro_future_is_done (p->f[1])));
-  coro_await_full (p->f[1], CORO_AWAIT_GATHER, -1, &error);
-  if (error != NULL)
+  if (!coro_await_full (p->f[1], CORO_AWAIT_GATHER, -1, NULL, &error))
     note (p, "gather: %s", error->message);
   note (p, "cancelled: child 3 %s child 4 %s", py (is_cancelled (p->t[0])), py (is_cancelled (p->t[1])));
 }
@@ -547,8 +546,7 @@ gather_swallowed_main (CoroTask *task,
   p->f[0] = coro_future_all ((CoroFuture **) children, 2);
   coro_sleep (0, NULL);
   note (p, "cancel gather: %s", py (coro_future_cancel (p->f[0])));
-  coro_await (p->f[0], &error);
-  note (p, error == NULL ? "gather resolved" : "gather cancelled all the same");
+  note (p, coro_await (p->f[0], NULL, &error) ? "gather resolved" : "gather cancelled all the same");
   note (p, "children: %s %s", (char *) coro_future_get_value (CORO_FUTURE (p->t[0])),
         (char *) coro_future_get_value (CORO_FUTURE (p->t[1])));
 }
@@ -609,8 +607,7 @@ any_waits (CoroTask *task,
   g_autoptr(CoroFuture) any = coro_future_any (p->f, 2);
   g_autoptr(GError) error = NULL;
 
-  coro_await_full (any, CORO_AWAIT_ANY, -1, &error);
-  if (error != NULL)
+  if (!coro_await_full (any, CORO_AWAIT_ANY, -1, NULL, &error))
     {
       note (p, "wait cancelled");
       coro_task_return_error (task, g_steal_pointer (&error));
@@ -643,8 +640,7 @@ any_main (CoroTask *task,
   took = coro_future_cancel_with_message (gather, "all of them");
   note (p, "cancel gather: %s, children cancelled %s %s", py (took), py (coro_future_is_cancelled (p->f[2])),
         py (coro_future_is_cancelled (p->f[3])));
-  coro_await_full (gather, CORO_AWAIT_GATHER, -1, &error);
-  if (error != NULL)
+  if (!coro_await_full (gather, CORO_AWAIT_GATHER, -1, NULL, &error))
     note (p, "gather: %s", error->message);
 }
 
@@ -704,8 +700,7 @@ future_waiter (CoroTask *task,
   g_autoptr(GError) error = NULL;
 
   /* w awaits the first future, a and b the second */
-  coro_await (p->f[g_str_equal (coro_task_get_name (task), "w") ? 0 : 1], &error);
-  if (error != NULL)
+  if (!coro_await (p->f[g_str_equal (coro_task_get_name (task), "w") ? 0 : 1], NULL, &error))
     {
       note (p, "%s cancelled", coro_task_get_name (task));
       coro_task_return_error (task, g_steal_pointer (&error));
@@ -803,13 +798,15 @@ cleans_up (CoroTask *task,
 {
   Program *p = data;
   g_autoptr(GError) error = NULL;
+  gpointer value = NULL;
 
   if (!coro_sleep (10 * G_USEC_PER_SEC, &error))
     {
       note (p, "caught: %s", error->message);
       g_assert_true (coro_sleep (0, NULL));
       note (p, "clean-up yielded");
-      note (p, "clean-up awaited %d", GPOINTER_TO_INT (coro_await (p->f[0], NULL)));
+      g_assert_true (coro_await (p->f[0], &value, NULL));
+      note (p, "clean-up awaited %d", GPOINTER_TO_INT (value));
     }
   coro_task_return_pointer (task, (gpointer) "clean", NULL);
 }
@@ -841,7 +838,7 @@ non_sticky_main (CoroTask *task,
   second = coro_task_cancel_with_message (p->t[0], "again");
   note (p, "cancel: %s %s, cancelling %u", py (first), py (second), coro_task_cancelling (p->t[0]));
   p->t[1] = spawn (p, "setter", setter);
-  result = coro_await (CORO_FUTURE (p->t[0]), NULL);
+  g_assert_true (coro_await (CORO_FUTURE (p->t[0]), (gpointer *) &result, NULL));
   note (p, "result %s, cancelled %s, cancelling %u", result, py (is_cancelled (p->t[0])),
         coro_task_cancelling (p->t[0]));
   a = coro_task_uncancel (p->t[0]);
@@ -930,9 +927,11 @@ cancel_then_await (CoroTask *task,
 {
   Program *p = data;
   g_autoptr(GError) error = NULL;
+  gpointer value = NULL;
 
   coro_task_cancel_with_message (task, "self");
-  note (p, "b: settled future gave %s", (char *) coro_await (p->f[0], NULL));
+  g_assert_true (coro_await (p->f[0], &value, NULL));
+  note (p, "b: settled future gave %s", (char *) value);
   if (!coro_sleep (0, &error))
     note (p, "b: sleep(0) raised %s", error->message);
   coro_task_return_pointer (task, GINT_TO_POINTER (2), NULL);
@@ -1026,9 +1025,9 @@ value_waiter (CoroTask *task,
 {
   Program *p = data;
   g_autoptr(GError) error = NULL;
-  gpointer value = coro_await (p->f[0], &error);
+  gpointer value = NULL;
 
-  if (error == NULL)
+  if (coro_await (p->f[0], &value, &error))
     note (p, "got %d", GPOINTER_TO_INT (value));
   else
     {
@@ -1109,8 +1108,7 @@ watcher (CoroTask *task,
   Program *p = data;
   g_autoptr(GError) error = NULL;
 
-  coro_await (CORO_FUTURE (p->t[0]), &error);
-  if (error != NULL)
+  if (!coro_await (CORO_FUTURE (p->t[0]), NULL, &error))
     note (p, "watcher: %s", error->message);
 }
 
@@ -1327,8 +1325,7 @@ shield_outer (CoroTask *task,
   g_autoptr(CoroFuture) shield = coro_shield (CORO_FUTURE (p->t[0]));
   g_autoptr(GError) error = NULL;
 
-  coro_await (shield, &error);
-  if (error != NULL)
+  if (!coro_await (shield, NULL, &error))
     {
       note (p, "outer cancelled: %s", error->message);
       coro_task_return_error (task, g_steal_pointer (&error));
@@ -1348,7 +1345,7 @@ shield_main (CoroTask *task,
   coro_sleep (0, NULL);
   took = coro_task_cancel_with_message (p->t[1], "shield me");
   note (p, "cancel outer: %s, inner cancelling %u", py (took), coro_task_cancelling (p->t[0]));
-  value = coro_await (CORO_FUTURE (p->t[0]), NULL);
+  g_assert_true (coro_await (CORO_FUTURE (p->t[0]), (gpointer *) &value, NULL));
   note (p, "inner: %s, outer cancelled %s", value, py (is_cancelled (p->t[1])));
 }
 
@@ -1632,8 +1629,10 @@ cycle_b (CoroTask *task,
   Program *p = data;
   g_autoptr(GError) error = NULL;
 
-  coro_await (CORO_FUTURE (p->t[0]), &error);
-  note (p, "b: %s", error != NULL ? error->message : "no error");
+  if (!coro_await (CORO_FUTURE (p->t[0]), NULL, &error))
+    note (p, "b: %s", error->message);
+  else
+    note (p, "b: no error");
   if (error != NULL)
     coro_task_return_error (task, g_steal_pointer (&error));
 }
@@ -1646,8 +1645,10 @@ cycle_a (CoroTask *task,
   g_autoptr(GError) error = NULL;
 
   p->t[1] = spawn (p, "b", cycle_b);
-  coro_await (CORO_FUTURE (p->t[1]), &error);
-  note (p, "a: %s", error != NULL ? error->message : "no error");
+  if (!coro_await (CORO_FUTURE (p->t[1]), NULL, &error))
+    note (p, "a: %s", error->message);
+  else
+    note (p, "a: no error");
   if (error != NULL)
     coro_task_return_error (task, g_steal_pointer (&error));
 }

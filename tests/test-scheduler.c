@@ -177,14 +177,14 @@ await_child (CoroTask *task,
   guint depth = GPOINTER_TO_UINT (data);
   g_autoptr(CoroTask) child = NULL;
   GError *error = NULL;
-  gpointer value;
+  gpointer value = &value;   /* must come back NULL */
 
   if (depth == 0)
     child = coro_scheduler_spawn (coro_task_get_scheduler (task), "leaf", fail_deep, NULL, NULL, NULL);
   else
     child = coro_scheduler_spawn (coro_task_get_scheduler (task), "link", await_child, GUINT_TO_POINTER (depth - 1), NULL, NULL);
 
-  value = coro_await (CORO_FUTURE (child), &error);
+  g_assert_false (coro_await (CORO_FUTURE (child), &value, &error));
   g_assert_null (value);
   coro_task_return_error (task, error);
 }
@@ -235,7 +235,7 @@ await_and_record (CoroTask *task,
   CoroFuture *target = data;
   GError *error = NULL;
 
-  coro_await (target, &error);
+  g_assert_false (coro_await (target, NULL, &error));
   coro_task_return_pointer (task, error, (GDestroyNotify) g_error_free);
 }
 
@@ -344,7 +344,7 @@ await_never (CoroTask *task,
 {
   CancelData *cd = data;
 
-  coro_await (cd->never, &cd->error);
+  g_assert_false (coro_await (cd->never, NULL, &cd->error));
   cd->cleanup_ran = TRUE;
   coro_task_return_error (task, g_error_copy (cd->error));
 }
@@ -472,7 +472,10 @@ await_with_timeout (CoroTask *task,
 {
   CancelData *cd = data;
 
-  g_assert_null (coro_await_full (cd->never, CORO_AWAIT_NONE, 5000, &cd->error));
+  gpointer value = &value;
+
+  g_assert_false (coro_await_full (cd->never, CORO_AWAIT_NONE, 5000, &value, &cd->error));
+  g_assert_null (value);   /* cleared on failure */
   cd->cleanup_ran = TRUE;
 }
 
@@ -604,7 +607,10 @@ static void
 park_on_future (CoroTask *task,
                 gpointer  data)
 {
-  g_assert_nonnull (coro_await (data, NULL));
+  gpointer value = NULL;
+
+  g_assert_true (coro_await (data, &value, NULL));
+  g_assert_nonnull (value);
 }
 
 static guint
@@ -780,7 +786,7 @@ test_await_outside_task (void)
   g_autoptr(GError) error = NULL;
 
   g_test_expect_message ("coro-scheduler", G_LOG_LEVEL_CRITICAL, "*coro_await() must be called from inside a task*");
-  g_assert_null (coro_await (future, &error));
+  g_assert_false (coro_await (future, NULL, &error));
   g_test_assert_expected_messages ();
   g_assert_error (error, CORO_SCHEDULER_ERROR, CORO_SCHEDULER_ERROR_NOT_IN_TASK);
 
@@ -960,7 +966,7 @@ load_file (CoroTask *task,
 
   /* a future resolved by the ready callback */
   g_file_load_contents_async (file, NULL, coro_future_async_ready_cb, coro_future_ref (future));
-  result = coro_await (future, &error);
+  g_assert_true (coro_await (future, (gpointer *) &result, &error));
   g_assert_no_error (error);
   g_assert_true (g_file_load_contents_finish (file, result, &contents, NULL, NULL, &error));
   coro_task_return_pointer (task, g_steal_pointer (&contents), g_free);
@@ -989,7 +995,9 @@ await_answer (CoroTask *task,
               gpointer  data)
 {
   g_autoptr(CoroTask) child = coro_scheduler_spawn (coro_task_get_scheduler (task), "child", return_answer, NULL, NULL, NULL);
-  const char *value = coro_await (CORO_FUTURE (child), NULL);
+  gpointer value = NULL;
+
+  g_assert_true (coro_await (CORO_FUTURE (child), &value, NULL));
 
   coro_task_return_pointer (task, g_strconcat ("child said ", value, NULL), g_free);
 }

@@ -403,8 +403,8 @@ coro_future_is_cancelled (CoroFuture *future)
  *
  *   g_autoptr(CoroFuture) f = coro_future_new ();
  *   g_file_load_contents_async (file, NULL, coro_future_async_ready_cb, coro_future_ref (f));
- *   result = coro_await (f, &error);
- *   g_file_load_contents_finish (file, result, &contents, &len, NULL, &error);
+ *   if (coro_await (f, (gpointer *) &result, &error))
+ *     g_file_load_contents_finish (file, result, &contents, &len, NULL, &error);
  */
 void
 coro_future_async_ready_cb (GObject      *object,

@@ -662,6 +662,8 @@ const CoroFutureClass _coro_task_future_class = {
  * @future: the future (or task) to wait for; the caller keeps a reference
  * @reason: the await reason traced (0: "future", or "task" for a task)
  * @timeout_usec: fail with G_IO_ERROR_TIMED_OUT after this long; -1: never
+ * @out_value: (out) (optional) (transfer none) (nullable): the value,
+ *   borrowed from @future; %NULL on failure
  *
  * Suspends the running task until @future settles. A settled future
  * returns at once, without giving up the thread (as in asyncio), and then
@@ -673,23 +675,31 @@ const CoroFutureClass _coro_task_future_class = {
  * unwinds, a gather cancels its children. If a task awaited catches the
  * cancel and returns a value, this await returns that value.
  *
- * Returns: (transfer none) (nullable): the value, borrowed from @future;
- *   %NULL with @error set when it was rejected, timed out or the task was
- *   cancelled
+ * The result is a #gboolean and the value goes out through @out_value,
+ * because %NULL is a value a future may resolve with: a caller that passes
+ * no #GError can still tell a failure from a %NULL result.
+ *
+ * Returns: %TRUE when @future resolved, its value (borrowed from @future)
+ *   in @out_value; %FALSE with @error set and @out_value %NULL when it was
+ *   rejected, timed out or the task was cancelled
  */
-gpointer
+gboolean
 coro_await_full (CoroFuture  *future,
                  guint        reason,
                  gint64       timeout_usec,
+                 gpointer    *out_value,
                  GError     **error)
 {
-  CoroTask *task = _coro_task_require_current ("coro_await", error);
-  gpointer value = NULL;
+  CoroTask *task;
 
-  g_return_val_if_fail (future != NULL, NULL);
+  if (out_value != NULL)
+    *out_value = NULL;
 
+  g_return_val_if_fail (future != NULL, FALSE);
+
+  task = _coro_task_require_current ("coro_await", error);
   if (task == NULL)
-    return NULL;
+    return FALSE;
 
   if (future->state == CORO_FUTURE_PENDING)
     {
@@ -700,7 +710,7 @@ coro_await_full (CoroFuture  *future,
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_RECURSE,
                        "Task “%s” awaits itself", task->name);
-          return NULL;
+          return FALSE;
         }
 
       if (reason == CORO_AWAIT_NONE)
@@ -731,15 +741,17 @@ coro_await_full (CoroFuture  *future,
       forwarded = task->cancel_forwarded;
       task->cancel_forwarded = FALSE;
 
-      if (ok && !coro_future_propagate (future, &value, error) && G_UNLIKELY (forwarded) &&
-          coro_future_is_cancelled (future))
-        task_cancel_delivered (task, reason);   /* our cancel, come back through @future */
+      if (ok)
+        {
+          ok = coro_future_propagate (future, out_value, error);
+          if (!ok && G_UNLIKELY (forwarded) && coro_future_is_cancelled (future))
+            task_cancel_delivered (task, reason);   /* our cancel, come back through @future */
+        }
       coro_future_unref (future);
-      return value;
+      return ok;
     }
 
-  coro_future_propagate (future, &value, error);
-  return value;
+  return coro_future_propagate (future, out_value, error);
 }
 
 /**
@@ -747,13 +759,17 @@ coro_await_full (CoroFuture  *future,
  *
  * coro_await_full() with the default reason and no timeout.
  *
- * Returns: (transfer none) (nullable): the value, borrowed from @future
+ * @out_value: (out) (optional) (transfer none) (nullable): the value,
+ *   borrowed from @future; %NULL on failure
+ *
+ * Returns: %TRUE when @future resolved; %FALSE with @error set
  */
-gpointer
+gboolean
 coro_await (CoroFuture  *future,
+            gpointer    *out_value,
             GError     **error)
 {
-  return coro_await_full (future, CORO_AWAIT_NONE, -1, error);
+  return coro_await_full (future, CORO_AWAIT_NONE, -1, out_value, error);
 }
 
 /**

@@ -156,12 +156,14 @@ CoroTask        *coro_task_get_current         (void);
 gboolean         coro_yield                    (GError           **error);
 gboolean         coro_sleep                    (gint64             usec,
                                                 GError           **error);
-gpointer         coro_await                    (CoroFuture        *future,
-                                                GError           **error);
-gpointer         coro_await_full               (CoroFuture        *future,
+gboolean         coro_await                    (CoroFuture        *future,
+                                                gpointer          *out_value,
+                                                GError           **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean         coro_await_full               (CoroFuture        *future,
                                                 guint              reason,
                                                 gint64             timeout_usec,
-                                                GError           **error);
+                                                gpointer          *out_value,
+                                                GError           **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Awaiting a GIO _async/_finish pair without allocating a future:
  *
