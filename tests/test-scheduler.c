@@ -797,6 +797,45 @@ test_await_outside_task (void)
   g_assert_error (error, CORO_SCHEDULER_ERROR, CORO_SCHEDULER_ERROR_NOT_IN_TASK);
 }
 
+/* CORO_FUTURE() is a checked cast: only a live task passes, and a
+ * pointer that lost its type on the way (a gpointer) is caught. */
+
+static void
+do_nothing (CoroTask *task,
+            gpointer  data)
+{
+}
+
+static void
+test_checked_cast (void)
+{
+  g_autoptr(CoroScheduler) scheduler = coro_scheduler_new (NULL);
+  g_autoptr(CoroTask) task = coro_scheduler_spawn (scheduler, "t", do_nothing, NULL, NULL, NULL);
+  g_autoptr(CoroFuture) plain = coro_future_new ();
+  g_autofree gpointer zeros = g_malloc0 (256);
+  gpointer untyped;
+
+  g_assert_true (CORO_FUTURE (task) == (CoroFuture *) task);
+  g_assert_null (CORO_FUTURE (NULL));   /* as GObject casts: no critical */
+
+#ifndef G_DISABLE_CAST_CHECKS
+  untyped = plain;
+  g_test_expect_message ("coro-scheduler", G_LOG_LEVEL_CRITICAL, "*_coro_future_is_task*");
+  g_assert_null (CORO_FUTURE (untyped));
+  g_test_assert_expected_messages ();
+
+  untyped = zeros;
+  g_test_expect_message ("coro-scheduler", G_LOG_LEVEL_CRITICAL, "*CORO_FUTURE_MAGIC*");
+  g_assert_null (CORO_FUTURE (untyped));
+  g_test_assert_expected_messages ();
+#else
+  (void) untyped;
+  g_test_skip ("built with G_DISABLE_CAST_CHECKS");
+#endif
+
+  coro_test_run_until (coro_future_is_done (CORO_FUTURE (task)));
+}
+
 /* stack overflow */
 
 static guint
@@ -1047,6 +1086,7 @@ main (int   argc,
   g_test_add_func ("/core/scheduler/spawn-out-of-memory", test_spawn_out_of_memory);
   ADD ("/core/scheduler/blocking-recorded", test_blocking_recorded);
   g_test_add_func ("/core/scheduler/await-outside-task", test_await_outside_task);
+  g_test_add_func ("/core/scheduler/checked-cast", test_checked_cast);
   g_test_add_func ("/core/scheduler/stack-overflow/guard", test_stack_overflow_guard);
   g_test_add_func ("/core/scheduler/stack-overflow/canary", test_stack_overflow_canary);
   ADD ("/core/scheduler/pause-step", test_pause_step);

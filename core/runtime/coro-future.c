@@ -36,6 +36,7 @@ _coro_future_init (CoroFuture            *future,
 {
   future->ref_count = 1;
   future->state = CORO_FUTURE_PENDING;
+  future->magic = CORO_FUTURE_MAGIC;
   future->klass = klass;
   g_queue_init (&future->waiters);
 }
@@ -156,6 +157,7 @@ coro_future_unref (CoroFuture *future)
   if (--future->ref_count == 0)
     {
       _coro_future_clear (future);
+      future->magic = 0;
       future->klass->finalize (future);
     }
 }

@@ -121,6 +121,20 @@ _coro_check_canary (const CoroStack *stack,
 
 /* Task life */
 
+/* CORO_FUTURE()'s check: one load and two compares, out of line so that
+ * the public header needs no struct. */
+CoroFuture *
+_coro_task_check_future (CoroTask *task)
+{
+  if (task == NULL)
+    return NULL;
+
+  g_return_val_if_fail (task->future.magic == CORO_FUTURE_MAGIC, NULL);
+  g_return_val_if_fail (_coro_future_is_task (&task->future), NULL);
+
+  return &task->future;
+}
+
 static void
 task_finalize (CoroFuture *future)
 {

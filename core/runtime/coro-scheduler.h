@@ -101,7 +101,24 @@ typedef struct _CoroScheduler CoroScheduler;
  * | inner awaitable                      | what it awaits                         |                                      |
  */
 
-#define CORO_FUTURE(task) ((CoroFuture *) (task))
+CoroFuture      *_coro_task_check_future       (CoroTask          *task);
+
+/* The task as the future it is. The argument must be a CoroTask *: the
+ * compiler refuses any other pointer type, and a pointer that is not a
+ * live task (a void * that held something else, a freed task) fails a
+ * check and gives %NULL with a critical. As GObject's casts, the check
+ * goes under G_DISABLE_CAST_CHECKS, and %NULL passes through. */
+static inline CoroFuture *
+_coro_task_as_future (CoroTask *task)
+{
+#ifdef G_DISABLE_CAST_CHECKS
+  return (CoroFuture *) task;
+#else
+  return _coro_task_check_future (task);
+#endif
+}
+
+#define CORO_FUTURE(task) (_coro_task_as_future (task))
 
 
 /**
