@@ -40,6 +40,7 @@ struct _CoroTask
   guint16         reaping : 1;           /* gated, cancelled in line: in the scheduler's reap queue */
   guint16         woken_then_cancelled : 1; /* what woke it (a permit) was lost to a cancel */
   guint16         forwarding : 1;        /* its cancel is on the way into what it awaits */
+  guint16         holds_gate : 1;        /* holds a permit of its gate, given back as it settles */
 
   CoroScheduler  *scheduler;     /* borrowed: the scheduler holds live tasks */
   CoroContext     context;

@@ -278,6 +278,16 @@ task_settle (CoroTask *task)
 {
   CoroScheduler *self = task->scheduler;
 
+  /* A gated task is `async with sem:` around its body: the block exits,
+   * and the permit goes back, before the task ends. Its body never
+   * releases it, so no path (done, failed, cancelled before it ran, no
+   * stack) can lose a permit or give one back twice. */
+  if (task->holds_gate)
+    {
+      task->holds_gate = FALSE;
+      coro_semaphore_release (task->gate);
+    }
+
   if (G_UNLIKELY (task->must_cancel) && task->future.error == NULL)
     {
       /* Cancelled after its last await, the cancel never delivered: it
@@ -342,11 +352,9 @@ task_entry (gpointer data)
     {
       /* Cancelled before it ran: asyncio throws CancelledError into the
        * coroutine at its first step, so the body never runs. A gated
-       * task gives back the permit it was spawned holding. */
+       * task gives back its permit as it settles. */
       task->future.error = task_take_cancel (task);
       task_cancel_delivered (task, CORO_AWAIT_NONE);
-      if (task->gate != NULL)
-        coro_semaphore_release (task->gate);
     }
   else
     task->func (task, task->user_data);
