@@ -129,7 +129,8 @@ is_cancelled (CoroTask *task)
 }
 
 /* The trace's cancellation story: one line per cancel-requested,
- * cancel-delivered, shielded and cancelled event, tasks by name. */
+ * cancel-delivered, shielded, timed-out and cancelled event, tasks by
+ * name. */
 static char *
 story (Program *p)
 {
@@ -161,6 +162,10 @@ story (Program *p)
           break;
         case CORO_EVENT_SHIELDED:
           g_string_append_printf (out, "shielded %s by %s\n", task, other);
+          break;
+        case CORO_EVENT_TIMED_OUT:
+          g_string_append_printf (out, "timed out %s awaiting %s\n", task,
+                                  event->other != 0 ? other : "a future");
           break;
         case CORO_EVENT_CANCELLED:
           g_string_append_printf (out, "cancelled %s\n", task);
@@ -1599,6 +1604,338 @@ test_gio_clean_up (Program       *p,
                 "cancelled reads\n");
 }
 
+/* ---- wait_for: a timeout cancels what it awaits --------------------- */
+
+/* coro_await_full()'s timeout is asyncio.wait_for()'s: it cancels the
+ * inner task and waits for it to unwind before failing with
+ * G_IO_ERROR_TIMED_OUT (asyncio's TimeoutError). The 10 ms are the only
+ * clock in these programs: the timeout is what is tested.
+ *
+ * import asyncio
+ * log = []
+ * async def inner():
+ *     try:
+ *         await asyncio.sleep(10)
+ *     except asyncio.CancelledError:
+ *         log.append("inner cancelled, cleans up")
+ *         await asyncio.sleep(0)
+ *         log.append("inner cleaned up")
+ *         raise
+ * async def main():
+ *     t = asyncio.create_task(inner())
+ *     try:
+ *         await asyncio.wait_for(t, 0.01)
+ *     except TimeoutError:
+ *         log.append(f"timed out; inner done {t.done()}, cancelled {t.cancelled()}")
+ * asyncio.run(main())
+ * print("\n".join(log))
+ */
+static void
+wait_for_inner (CoroTask *task,
+                gpointer  data)
+{
+  Program *p = data;
+  g_autoptr(GError) error = NULL;
+
+  if (!coro_sleep (10 * G_USEC_PER_SEC, &error))
+    {
+      note (p, "inner cancelled, cleans up");
+      g_assert_true (coro_sleep (0, NULL));
+      note (p, "inner cleaned up");
+      coro_task_return_error (task, g_steal_pointer (&error));
+    }
+}
+
+static void
+wait_for_main (CoroTask *task,
+               gpointer  data)
+{
+  Program *p = data;
+  g_autoptr(GError) error = NULL;
+
+  p->t[0] = spawn (p, "inner", wait_for_inner);
+  g_assert_false (coro_await_full (CORO_FUTURE (p->t[0]), CORO_AWAIT_NONE, 10000, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  note (p, "timed out; inner done %s, cancelled %s", py (coro_future_is_done (CORO_FUTURE (p->t[0]))),
+        py (is_cancelled (p->t[0])));
+}
+
+static void
+test_wait_for (Program       *p,
+               gconstpointer  data)
+{
+  run_main (p, wait_for_main);
+
+  g_assert_cmpstr (p->log->str, ==,
+                   "inner cancelled, cleans up\n"
+                   "inner cleaned up\n"
+                   "timed out; inner done True, cancelled True\n");
+  assert_story (p,
+                "timed out main awaiting inner\n"
+                "requested inner by main\n"
+                "delivered inner at sleep\n"
+                "cancelled inner\n");
+}
+
+/* An inner task that catches the cancel and returns: 3.11's wait_for()
+ * returns its value, not TimeoutError.
+ *
+ * import asyncio
+ * log = []
+ * async def stubborn():
+ *     try:
+ *         await asyncio.sleep(10)
+ *     except asyncio.CancelledError:
+ *         log.append("stubborn caught the cancel")
+ *     return 42
+ * async def main():
+ *     t = asyncio.create_task(stubborn())
+ *     r = await asyncio.wait_for(t, 0.01)
+ *     log.append(f"wait_for returned {r}; cancelled {t.cancelled()}, cancelling {t.cancelling()}")
+ * asyncio.run(main())
+ * print("\n".join(log))
+ */
+static void
+stubborn (CoroTask *task,
+          gpointer  data)
+{
+  Program *p = data;
+
+  if (!coro_sleep (10 * G_USEC_PER_SEC, NULL))
+    note (p, "stubborn caught the cancel");
+  coro_task_return_pointer (task, GINT_TO_POINTER (42), NULL);
+}
+
+static void
+wait_for_stubborn_main (CoroTask *task,
+                        gpointer  data)
+{
+  Program *p = data;
+  gpointer value = NULL;
+
+  p->t[0] = spawn (p, "stubborn", stubborn);
+  g_assert_true (coro_await_full (CORO_FUTURE (p->t[0]), CORO_AWAIT_NONE, 10000, &value, NULL));
+  note (p, "wait_for returned %d; cancelled %s, cancelling %u", GPOINTER_TO_INT (value),
+        py (is_cancelled (p->t[0])), coro_task_cancelling (p->t[0]));
+}
+
+static void
+test_wait_for_caught (Program       *p,
+                      gconstpointer  data)
+{
+  run_main (p, wait_for_stubborn_main);
+
+  g_assert_cmpstr (p->log->str, ==,
+                   "stubborn caught the cancel\n"
+                   "wait_for returned 42; cancelled False, cancelling 1\n");
+  assert_story (p,
+                "timed out main awaiting stubborn\n"
+                "requested stubborn by main\n"
+                "delivered stubborn at sleep\n");
+}
+
+/* A plain future is cancelled, so a late result is dropped:
+ *
+ * import asyncio
+ * log = []
+ * async def main():
+ *     fut = asyncio.get_running_loop().create_future()
+ *     try:
+ *         await asyncio.wait_for(fut, 0.01)
+ *     except TimeoutError:
+ *         log.append(f"timed out; future cancelled {fut.cancelled()}")
+ * asyncio.run(main())
+ * print("\n".join(log))
+ */
+static void
+wait_for_future_main (CoroTask *task,
+                      gpointer  data)
+{
+  Program *p = data;
+  g_autoptr(GError) error = NULL;
+
+  p->f[0] = coro_future_new ();
+  g_assert_false (coro_await_full (p->f[0], CORO_AWAIT_NONE, 10000, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  note (p, "timed out; future cancelled %s", py (coro_future_is_cancelled (p->f[0])));
+}
+
+static void
+test_wait_for_future (Program       *p,
+                      gconstpointer  data)
+{
+  run_main (p, wait_for_future_main);
+
+  g_assert_cmpstr (p->log->str, ==, "timed out; future cancelled True\n");
+  assert_story (p, "timed out main awaiting a future\n");
+}
+
+/* An inner task that fails as it unwinds: its error comes back, not a
+ * timeout.
+ *
+ * import asyncio
+ * log = []
+ * async def clumsy():
+ *     try:
+ *         await asyncio.sleep(10)
+ *     except asyncio.CancelledError:
+ *         raise ValueError("clean-up failed")
+ * async def main():
+ *     t = asyncio.create_task(clumsy())
+ *     try:
+ *         await asyncio.wait_for(t, 0.01)
+ *     except ValueError as e:
+ *         log.append(f"wait_for raised {e}")
+ * asyncio.run(main())
+ * print("\n".join(log))
+ */
+static void
+clumsy (CoroTask *task,
+        gpointer  data)
+{
+  if (!coro_sleep (10 * G_USEC_PER_SEC, NULL))
+    coro_task_return_error (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "clean-up failed"));
+}
+
+static void
+wait_for_clumsy_main (CoroTask *task,
+                      gpointer  data)
+{
+  Program *p = data;
+  g_autoptr(GError) error = NULL;
+
+  p->t[0] = spawn (p, "clumsy", clumsy);
+  g_assert_false (coro_await_full (CORO_FUTURE (p->t[0]), CORO_AWAIT_NONE, 10000, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  note (p, "wait_for raised %s", error->message);
+}
+
+static void
+test_wait_for_failed (Program       *p,
+                      gconstpointer  data)
+{
+  run_main (p, wait_for_clumsy_main);
+
+  g_assert_cmpstr (p->log->str, ==, "wait_for raised clean-up failed\n");
+  assert_story (p,
+                "timed out main awaiting clumsy\n"
+                "requested clumsy by main\n"
+                "delivered clumsy at sleep\n");
+}
+
+/* Cancelled while it waits for the timed-out task to unwind, the waiter
+ * stops waiting: the cancel is not forwarded a second time, and the
+ * inner task finishes unwinding on its own.
+ *
+ * import asyncio
+ * log = []
+ * async def slow_to_stop(stopping, release):
+ *     try:
+ *         await asyncio.sleep(10)
+ *     except asyncio.CancelledError:
+ *         log.append("inner cancelled, cleans up")
+ *         stopping.set_result(None)
+ *         await release
+ *         log.append("inner cleaned up")
+ *         raise
+ * async def waiter(t):
+ *     try:
+ *         await asyncio.wait_for(t, 0.01)
+ *     except asyncio.CancelledError:
+ *         log.append(f"waiter cancelled; inner done {t.done()}")
+ *         raise
+ * async def main():
+ *     loop = asyncio.get_running_loop()
+ *     stopping, release = loop.create_future(), loop.create_future()
+ *     t = asyncio.create_task(slow_to_stop(stopping, release))
+ *     w = asyncio.create_task(waiter(t))
+ *     await stopping
+ *     log.append(f"cancel waiter: {w.cancel()}")
+ *     try:
+ *         await w
+ *     except asyncio.CancelledError:
+ *         pass
+ *     release.set_result(None)
+ *     try:
+ *         await t
+ *     except asyncio.CancelledError:
+ *         pass
+ *     log.append(f"waiter cancelled {w.cancelled()}, inner cancelled {t.cancelled()}")
+ * asyncio.run(main())
+ * print("\n".join(log))
+ */
+static void
+slow_to_stop (CoroTask *task,
+              gpointer  data)
+{
+  Program *p = data;
+  g_autoptr(GError) error = NULL;
+
+  if (!coro_sleep (10 * G_USEC_PER_SEC, &error))
+    {
+      note (p, "inner cancelled, cleans up");
+      coro_future_resolve (p->f[0], NULL, NULL);
+      g_assert_true (coro_await (p->f[1], NULL, NULL));
+      note (p, "inner cleaned up");
+      coro_task_return_error (task, g_steal_pointer (&error));
+    }
+}
+
+static void
+wait_for_waiter (CoroTask *task,
+                 gpointer  data)
+{
+  Program *p = data;
+  g_autoptr(GError) error = NULL;
+
+  if (!coro_await_full (CORO_FUTURE (p->t[0]), CORO_AWAIT_NONE, 10000, NULL, &error))
+    {
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      note (p, "waiter cancelled; inner done %s", py (coro_future_is_done (CORO_FUTURE (p->t[0]))));
+      coro_task_return_error (task, g_steal_pointer (&error));
+    }
+}
+
+static void
+wait_for_cancelled_main (CoroTask *task,
+                         gpointer  data)
+{
+  Program *p = data;
+
+  p->f[0] = coro_future_new ();   /* stopping */
+  p->f[1] = coro_future_new ();   /* release */
+  p->t[0] = spawn (p, "inner", slow_to_stop);
+  p->t[1] = spawn (p, "waiter", wait_for_waiter);
+  g_assert_true (coro_await (p->f[0], NULL, NULL));
+  note (p, "cancel waiter: %s", py (coro_task_cancel (p->t[1])));
+  await_quietly (p->t[1]);
+  coro_future_resolve (p->f[1], NULL, NULL);
+  await_quietly (p->t[0]);
+  note (p, "waiter cancelled %s, inner cancelled %s", py (is_cancelled (p->t[1])), py (is_cancelled (p->t[0])));
+}
+
+static void
+test_wait_for_cancelled (Program       *p,
+                         gconstpointer  data)
+{
+  run_main (p, wait_for_cancelled_main);
+
+  g_assert_cmpstr (p->log->str, ==,
+                   "inner cancelled, cleans up\n"
+                   "cancel waiter: True\n"
+                   "waiter cancelled; inner done False\n"
+                   "inner cleaned up\n"
+                   "waiter cancelled True, inner cancelled True\n");
+  assert_story (p,
+                "timed out waiter awaiting inner\n"
+                "requested inner by waiter\n"
+                "delivered inner at sleep\n"
+                "requested waiter by main\n"
+                "delivered waiter at task\n"
+                "cancelled waiter\n"
+                "cancelled inner\n");
+}
+
 /* ---- a cycle -------------------------------------------------------- */
 
 /* Two tasks awaiting each other. asyncio recurses from one cancel() into
@@ -1706,6 +2043,11 @@ main (int   argc,
   ADD ("/core/cancel/semaphore", test_semaphore);
   ADD ("/core/cancel/gio-clean-up", test_gio_clean_up);
   ADD ("/core/cancel/await-cycle", test_await_cycle);
+  ADD ("/core/cancel/wait-for", test_wait_for);
+  ADD ("/core/cancel/wait-for/caught", test_wait_for_caught);
+  ADD ("/core/cancel/wait-for/future", test_wait_for_future);
+  ADD ("/core/cancel/wait-for/failed", test_wait_for_failed);
+  ADD ("/core/cancel/wait-for/cancelled", test_wait_for_cancelled);
 
   return g_test_run ();
 }

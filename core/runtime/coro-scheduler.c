@@ -443,6 +443,43 @@ typedef struct
   CoroTask *task;
 } TimerSource;
 
+/* asyncio.wait_for()'s timeout (3.11): the task does not abandon what it
+ * awaits, which would run on with nobody waiting; it cancels it and keeps
+ * waiting until it settles, and coro_await_full() then says why. */
+static void
+task_timed_out (CoroTask *task)
+{
+  CoroFuture *awaited = task->awaited;
+
+  g_assert (task->state == CORO_TASK_STATE_AWAITING);
+
+  /* a cancel of the task went in first: wait_for() is unwinding already,
+   * and its timer does nothing more */
+  if (task->cancel_forwarded)
+    return;
+
+  trace_event (task->scheduler, CORO_EVENT_TIMED_OUT, task->id,
+               awaited != NULL && _coro_future_is_task (awaited) ? ((CoroTask *) awaited)->id : 0,
+               task->await_reason, 0, 0);
+
+  if (awaited != NULL)
+    {
+      gboolean took;
+
+      task->timed_out = TRUE;
+      task->forwarding = TRUE;   /* a cycle of awaits stops here */
+      took = _coro_future_cancel (awaited, NULL, task->id);
+      task->forwarding = FALSE;
+      if (took || task->state != CORO_TASK_STATE_AWAITING)
+        return;   /* the await ends as it settles */
+      task->timed_out = FALSE;
+    }
+
+  /* nothing that would cancel: the wait alone ends */
+  _coro_task_wake (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                                              _("The operation timed out")));
+}
+
 static gboolean
 timer_dispatch (GSource     *source,
                 GSourceFunc  callback,
@@ -457,8 +494,7 @@ timer_dispatch (GSource     *source,
   if (mode == CORO_TIMER_SLEEP)
     _coro_task_wake (task, NULL);
   else if (mode == CORO_TIMER_TIMEOUT)
-    _coro_task_wake (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                                                _("The operation timed out")));
+    task_timed_out (task);
 
   return G_SOURCE_CONTINUE;
 }
@@ -683,7 +719,8 @@ const CoroFutureClass _coro_task_future_class = {
  * coro_await_full:
  * @future: the future (or task) to wait for; the caller keeps a reference
  * @reason: the await reason traced (0: "future", or "task" for a task)
- * @timeout_usec: fail with G_IO_ERROR_TIMED_OUT after this long; -1: never
+ * @timeout_usec: after this long, cancel @future, wait for it to settle and
+ *   fail with G_IO_ERROR_TIMED_OUT, as asyncio.wait_for(); -1: never
  * @out_value: (out) (optional) (transfer none) (nullable): the value,
  *   borrowed from @future; %NULL on failure
  *
@@ -696,6 +733,15 @@ const CoroFutureClass _coro_task_future_class = {
  * settles cancelled, a task is asked to cancel and awaited while it
  * unwinds, a gather cancels its children. If a task awaited catches the
  * cancel and returns a value, this await returns that value.
+ *
+ * A timeout is asyncio.wait_for()'s (3.11): when it fires, @future is
+ * cancelled as above (traced as "timed-out", then, for a task, the cancel
+ * request) and this await goes on until @future settles, so nothing it
+ * started runs on unawaited. Ended cancelled, it fails with
+ * G_IO_ERROR_TIMED_OUT; if it caught the cancel, its value or its own
+ * error comes back as without a timeout. A cancel of this task while it waits for @future to unwind
+ * ends the await at once with G_IO_ERROR_CANCELLED (@future unwinds on
+ * its own), as wait_for() does when cancelled in its clean-up.
  *
  * The result is a #gboolean and the value goes out through @out_value,
  * because %NULL is a value a future may resolve with: a caller that passes
@@ -726,6 +772,7 @@ coro_await_full (CoroFuture  *future,
   if (future->state == CORO_FUTURE_PENDING)
     {
       gboolean forwarded;
+      gboolean timed_out;
       gboolean ok;
 
       if (future == &task->future)
@@ -762,8 +809,23 @@ coro_await_full (CoroFuture  *future,
       task->awaited = NULL;
       forwarded = task->cancel_forwarded;
       task->cancel_forwarded = FALSE;
+      timed_out = task->timed_out;
+      task->timed_out = FALSE;
 
-      if (ok)
+      if (ok && G_UNLIKELY (timed_out))
+        {
+          /* As 3.11's wait_for(): ended by the cancel, it is a timeout; one
+           * that caught the cancel gives its value, or its own error. */
+          if (coro_future_is_cancelled (future))
+            {
+              g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                                   _("The operation timed out"));
+              ok = FALSE;
+            }
+          else
+            ok = coro_future_propagate (future, out_value, error);
+        }
+      else if (ok)
         {
           ok = coro_future_propagate (future, out_value, error);
           if (!ok && G_UNLIKELY (forwarded) && coro_future_is_cancelled (future))
@@ -958,7 +1020,10 @@ task_cancel_full (CoroTask   *task,
 
   g_assert (task->state == CORO_TASK_STATE_AWAITING);
 
-  if (task->awaited != NULL && !task->forwarding)
+  /* Not when its await timed out and waits for what it cancelled to
+   * settle: as wait_for() cancelled while in _cancel_and_wait(), it stops
+   * waiting and gets the cancel at once. */
+  if (task->awaited != NULL && !task->forwarding && !task->timed_out)
     {
       gboolean took;
 
