@@ -1936,6 +1936,175 @@ test_wait_for_cancelled (Program       *p,
                 "cancelled inner\n");
 }
 
+/* Cancelled before its timeout, wait_for() cancels the inner task and,
+ * once it settled, raises CancelledError even if the inner task caught
+ * the cancel and returned; a plain await returns that value (the timeout,
+ * 10 s, never fires here).
+ *
+ * import asyncio
+ * log = []
+ * async def stubborn():
+ *     try:
+ *         await asyncio.sleep(10)
+ *     except asyncio.CancelledError:
+ *         log.append("stubborn caught the cancel")
+ *     return 42
+ * async def waiter(t):
+ *     try:
+ *         r = await asyncio.wait_for(t, 10)
+ *         log.append(f"wait_for returned {r}")
+ *     except asyncio.CancelledError as e:
+ *         log.append(f"waiter cancelled: {e.args}")
+ *         raise
+ * async def plain(t):
+ *     r = await t
+ *     log.append(f"plain await returned {r}")
+ * async def main():
+ *     for body in (waiter, plain):
+ *         t = asyncio.create_task(stubborn())
+ *         w = asyncio.create_task(body(t))
+ *         await asyncio.sleep(0)
+ *         w.cancel("stop")
+ *         try:
+ *             await w
+ *         except asyncio.CancelledError:
+ *             pass
+ *         log.append(f"{body.__name__}: cancelled {w.cancelled()}, inner cancelled {t.cancelled()}, result {t.result()}")
+ * asyncio.run(main())
+ * print("\n".join(log))
+ */
+static void
+wait_for_cancelled_waiter (CoroTask *task,
+                           gpointer  data)
+{
+  Program *p = data;
+  g_autoptr(GError) error = NULL;
+  gpointer value = NULL;
+
+  if (coro_await_full (CORO_FUTURE (p->t[0]), CORO_AWAIT_NONE, 10 * G_USEC_PER_SEC, &value, &error))
+    note (p, "wait_for returned %d", GPOINTER_TO_INT (value));
+  else
+    {
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      note (p, "waiter cancelled: ('%s',)", error->message);
+      coro_task_return_error (task, g_steal_pointer (&error));
+    }
+}
+
+static void
+wait_for_cancelled_plain (CoroTask *task,
+                          gpointer  data)
+{
+  Program *p = data;
+  gpointer value = NULL;
+
+  g_assert_true (coro_await (CORO_FUTURE (p->t[0]), &value, NULL));
+  note (p, "plain await returned %d", GPOINTER_TO_INT (value));
+}
+
+static void
+wait_for_cancelled_caught_main (CoroTask *task,
+                                gpointer  data)
+{
+  Program *p = data;
+  const char *names[] = { "waiter", "plain" };
+  CoroTaskFunc bodies[] = { wait_for_cancelled_waiter, wait_for_cancelled_plain };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
+    {
+      g_clear_pointer (&p->t[0], coro_task_unref);
+      g_clear_pointer (&p->t[1], coro_task_unref);
+      p->t[0] = spawn (p, "stubborn", stubborn);
+      p->t[1] = spawn (p, names[i], bodies[i]);
+      g_assert_true (coro_sleep (0, NULL));
+      coro_task_cancel_with_message (p->t[1], "stop");
+      await_quietly (p->t[1]);
+      note (p, "%s: cancelled %s, inner cancelled %s, result %d", names[i], py (is_cancelled (p->t[1])),
+            py (is_cancelled (p->t[0])), GPOINTER_TO_INT (coro_future_get_value (CORO_FUTURE (p->t[0]))));
+    }
+}
+
+static void
+test_wait_for_cancelled_caught (Program       *p,
+                                gconstpointer  data)
+{
+  run_main (p, wait_for_cancelled_caught_main);
+
+  g_assert_cmpstr (p->log->str, ==,
+                   "stubborn caught the cancel\n"
+                   "waiter cancelled: ('stop',)\n"
+                   "waiter: cancelled True, inner cancelled False, result 42\n"
+                   "stubborn caught the cancel\n"
+                   "plain await returned 42\n"
+                   "plain: cancelled False, inner cancelled False, result 42\n");
+  assert_story (p,
+                "requested waiter by main: stop\n"
+                "requested stubborn by waiter: stop\n"
+                "delivered stubborn at sleep\n"
+                "delivered waiter at task\n"
+                "cancelled waiter\n"
+                "requested plain by main: stop\n"
+                "requested stubborn by plain: stop\n"
+                "delivered stubborn at sleep\n");
+}
+
+/* The same with the cancel pending as the await begins: it goes into the
+ * inner task at once, and the await ends with it.
+ *
+ * import asyncio
+ * log = []
+ * async def stubborn():
+ *     try:
+ *         await asyncio.sleep(10)
+ *     except asyncio.CancelledError:
+ *         log.append("stubborn caught the cancel")
+ *     return 42
+ * async def main():
+ *     t = asyncio.create_task(stubborn())
+ *     await asyncio.sleep(0)
+ *     asyncio.current_task().cancel("self")
+ *     try:
+ *         await asyncio.wait_for(t, 10)
+ *     except asyncio.CancelledError as e:
+ *         log.append(f"main cancelled: {e.args}; inner result {t.result()}")
+ *     log.append(f"cancelling {asyncio.current_task().uncancel()}")
+ * asyncio.run(main())
+ * print("\n".join(log))
+ */
+static void
+wait_for_self_cancelled_main (CoroTask *task,
+                              gpointer  data)
+{
+  Program *p = data;
+  g_autoptr(GError) error = NULL;
+
+  p->t[0] = spawn (p, "stubborn", stubborn);
+  g_assert_true (coro_sleep (0, NULL));
+  coro_task_cancel_with_message (task, "self");
+  g_assert_false (coro_await_full (CORO_FUTURE (p->t[0]), CORO_AWAIT_NONE, 10 * G_USEC_PER_SEC, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  note (p, "main cancelled: ('%s',); inner result %d", error->message,
+        GPOINTER_TO_INT (coro_future_get_value (CORO_FUTURE (p->t[0]))));
+  note (p, "cancelling %u", coro_task_uncancel (task));
+}
+
+static void
+test_wait_for_self_cancelled (Program       *p,
+                              gconstpointer  data)
+{
+  run_main (p, wait_for_self_cancelled_main);
+
+  g_assert_cmpstr (p->log->str, ==,
+                   "stubborn caught the cancel\n"
+                   "main cancelled: ('self',); inner result 42\n"
+                   "cancelling 0\n");
+  assert_story (p,
+                "requested main by main: self\n"
+                "requested stubborn by main: self\n"
+                "delivered stubborn at sleep\n"
+                "delivered main at task\n");
+}
+
 /* ---- a cycle -------------------------------------------------------- */
 
 /* Two tasks awaiting each other. asyncio recurses from one cancel() into
@@ -2048,6 +2217,8 @@ main (int   argc,
   ADD ("/core/cancel/wait-for/future", test_wait_for_future);
   ADD ("/core/cancel/wait-for/failed", test_wait_for_failed);
   ADD ("/core/cancel/wait-for/cancelled", test_wait_for_cancelled);
+  ADD ("/core/cancel/wait-for/cancelled-caught", test_wait_for_cancelled_caught);
+  ADD ("/core/cancel/wait-for/self-cancelled", test_wait_for_self_cancelled);
 
   return g_test_run ();
 }

@@ -53,7 +53,8 @@ struct _CoroTask
   CoroWaiter      waiter;
   CoroFuture     *awaited;       /* the future it awaits (borrowed: coro_await_full() holds a ref) */
   GError         *await_error;   /* set by a cancel or a timeout that woke it */
-  char           *cancel_message; /* of the pending cancel (must_cancel) */
+  char           *cancel_message; /* of the pending cancel (must_cancel); or of a cancel forwarded from an
+                                   * await with a timeout, for the error that await ends with */
   GSList         *retired_cancellables; /* cancelled ones replaced after a delivered cancel */
   GAsyncResult   *gio_result;    /* borrowed by the task until its next await */
 

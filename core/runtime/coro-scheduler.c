@@ -739,9 +739,12 @@ const CoroFutureClass _coro_task_future_class = {
  * request) and this await goes on until @future settles, so nothing it
  * started runs on unawaited. Ended cancelled, it fails with
  * G_IO_ERROR_TIMED_OUT; if it caught the cancel, its value or its own
- * error comes back as without a timeout. A cancel of this task while it waits for @future to unwind
- * ends the await at once with G_IO_ERROR_CANCELLED (@future unwinds on
- * its own), as wait_for() does when cancelled in its clean-up.
+ * error comes back as without a timeout. Cancelling this task before the
+ * timeout fires cancels @future as above, but this await then fails with
+ * G_IO_ERROR_CANCELLED even if @future caught the cancel, as wait_for()
+ * re-raises it; a cancel while it waits for @future to unwind after the
+ * timeout ends the await at once, as wait_for() does when cancelled in
+ * its clean-up (@future unwinds on its own).
  *
  * The result is a #gboolean and the value goes out through @out_value,
  * because %NULL is a value a future may resolve with: a caller that passes
@@ -801,7 +804,11 @@ coro_await_full (CoroFuture  *future,
 
           task->must_cancel = FALSE;
           if (_coro_future_cancel (future, message, task->id))
-            task->cancel_forwarded = TRUE;
+            {
+              task->cancel_forwarded = TRUE;
+              if (timeout_usec >= 0)
+                task->cancel_message = g_steal_pointer (&message);
+            }
           else if (task->state == CORO_TASK_STATE_AWAITING)
             _coro_task_wake (task, _coro_cancelled_error_new (message));
         }
@@ -812,7 +819,21 @@ coro_await_full (CoroFuture  *future,
       timed_out = task->timed_out;
       task->timed_out = FALSE;
 
-      if (ok && G_UNLIKELY (timed_out))
+      if (G_UNLIKELY (forwarded) && timeout_usec >= 0)
+        {
+          /* As wait_for() cancelled: once what it awaits has settled, the
+           * cancel, whatever that did with it (asyncio re-raises its
+           * CancelledError after _cancel_and_wait()). */
+          g_autofree char *message = g_steal_pointer (&task->cancel_message);
+
+          if (ok)
+            {
+              task_cancel_delivered (task, reason);
+              g_propagate_error (error, _coro_cancelled_error_new (message));
+              ok = FALSE;
+            }
+        }
+      else if (ok && G_UNLIKELY (timed_out))
         {
           /* As 3.11's wait_for(): ended by the cancel, it is a timeout; one
            * that caught the cancel gives its value, or its own error. */
@@ -1035,6 +1056,12 @@ task_cancel_full (CoroTask   *task,
       if (took)
         {
           task->cancel_forwarded = TRUE;
+          if (task->timer_mode == CORO_TIMER_TIMEOUT)
+            {
+              /* an await with a timeout ends with this cancel */
+              g_free (task->cancel_message);
+              task->cancel_message = g_strdup (message);
+            }
           return TRUE;
         }
       if (task->state != CORO_TASK_STATE_AWAITING)

@@ -100,10 +100,9 @@ typedef struct _CoroScheduler CoroScheduler;
  * | wait_for(): the timeout cancels the  | the same for coro_await_full()'s       | (none: it is wait_for(); the trace   |
  * | inner awaitable, waits for it, then  | timeout: G_IO_ERROR_TIMED_OUT, or the  | also records "timed-out" where the   |
  * | TimeoutError (or its value if it     | value or error of one that caught the  | timeout fired)                       |
- * | caught the cancel)                   | cancel                                 |                                      |
- * | wait_for() cancelled: CancelledError | coro_await_full() with a timeout,      | the cancel went into what it awaits, |
- * | even when the inner task caught the  | cancelled, returns the value of a task | which answered it, as for an await   |
- * | cancel and returned a value          | that caught the cancel                 | without a timeout                    |
+ * | caught the cancel); cancelled, it    | cancel; cancelled, it fails with the   |                                      |
+ * | raises CancelledError whatever the   | cancel once what it awaits settled     |                                      |
+ * | inner did                            |                                        |                                      |
  * | asyncio.timeout() (3.11): a deadline | a timeout per await only               | not built yet: a timer source that   |
  * | over a block of awaits               |                                        | cancels the task, and                |
  * |                                      |                                        | coro_task_uncancel(), do it by hand  |
