@@ -861,11 +861,11 @@ coro_await_full (CoroFuture  *future,
 
 /**
  * coro_await:
- *
- * coro_await_full() with the default reason and no timeout.
- *
+ * @future: the future (or task) to wait for; the caller keeps a reference
  * @out_value: (out) (optional) (transfer none) (nullable): the value,
  *   borrowed from @future; %NULL on failure
+ *
+ * coro_await_full() with the default reason and no timeout.
  *
  * Returns: %TRUE when @future resolved; %FALSE with @error set
  */
