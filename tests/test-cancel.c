@@ -117,7 +117,9 @@ run_main (Program      *p,
 static void
 await_quietly (CoroTask *task)
 {
-  coro_await (CORO_FUTURE (task), NULL);
+  /* however it ended */
+  if (!coro_await (CORO_FUTURE (task), NULL, NULL))
+    return;
 }
 
 static gboolean
@@ -127,7 +129,8 @@ is_cancelled (CoroTask *task)
 }
 
 /* The trace's cancellation story: one line per cancel-requested,
- * cancel-delivered, shielded and cancelled event, tasks by name. */
+ * cancel-delivered, shielded, timed-out and cancelled event, tasks by
+ * name. */
 static char *
 story (Program *p)
 {
@@ -159,6 +162,10 @@ story (Program *p)
           break;
         case CORO_EVENT_SHIELDED:
           g_string_append_printf (out, "shielded %s by %s\n", task, other);
+          break;
+        case CORO_EVENT_TIMED_OUT:
+          g_string_append_printf (out, "timed out %s awaiting %s\n", task,
+                                  event->other != 0 ? other : "a future");
           break;
         case CORO_EVENT_CANCELLED:
           g_string_append_printf (out, "cancelled %s\n", task);
@@ -229,8 +236,7 @@ forward_parent (CoroTask *task,
   Program *p = data;
   g_autoptr(GError) error = NULL;
 
-  coro_await (CORO_FUTURE (p->t[0]), &error);
-  if (error != NULL)
+  if (!coro_await (CORO_FUTURE (p->t[0]), NULL, &error))
     {
       note (p, "parent cancelled: %s", error->message);
       coro_task_return_error (task, g_steal_pointer (&error));
@@ -315,9 +321,10 @@ value_parent (CoroTask *task,
               gpointer  data)
 {
   Program *p = data;
-  const char *value = coro_await (CORO_FUTURE (p->t[0]), NULL);
+  gpointer value = NULL;
 
-  note (p, "parent got %s", value);
+  g_assert_true (coro_await (CORO_FUTURE (p->t[0]), &value, NULL));
+  note (p, "parent got %s", (char *) value);
   coro_task_return_pointer (task, (gpointer) value, NULL);
 }
 
@@ -332,7 +339,7 @@ swallowed_main (CoroTask *task,
   p->t[1] = spawn (p, "parent", value_parent);
   coro_sleep (0, NULL);
   coro_task_cancel (p->t[1]);
-  value = coro_await (CORO_FUTURE (p->t[1]), NULL);
+  g_assert_true (coro_await (CORO_FUTURE (p->t[1]), (gpointer *) &value, NULL));
   note (p, "parent: %s, cancelled %s, cancelling %u", value, py (is_cancelled (p->t[1])),
         coro_task_cancelling (p->t[1]));
   note (p, "child: cancelled %s, cancelling %u", py (is_cancelled (p->t[0])), coro_task_cancelling (p->t[0]));
@@ -421,8 +428,7 @@ gather_parent (CoroTask *task,
   Program *p = data;
   g_autoptr(GError) error = NULL;
 
-  coro_await_full (p->f[0], CORO_AWAIT_GATHER, -1, &error);
-  if (error != NULL)
+  if (!coro_await_full (p->f[0], CORO_AWAIT_GATHER, -1, NULL, &error))
     {
       note (p, "parent cancelled: %s", error->message);
       coro_task_return_error (task, g_steal_pointer (&error));
@@ -444,8 +450,7 @@ gather_main (CoroTask *task,
   p->t[2] = spawn (p, "parent", gather_parent);
   coro_sleep (0, NULL);
   note (p, "cancel parent: %s", py (coro_task_cancel_with_message (p->t[2], "stop")));
-  coro_await (CORO_FUTURE (p->t[2]), &error);
-  if (error != NULL)
+  if (!coro_await (CORO_FUTURE (p->t[2]), NULL, &error))
     note (p, "parent awaited");
   g_clear_error (&error);
   note (p, "cancelled: child 1 %s child 2 %s", py (is_cancelled (p->t[0])), py (is_cancelled (p->t[1])));
@@ -458,8 +463,7 @@ gather_main (CoroTask *task,
   coro_sleep (0, NULL);
   took = coro_future_cancel_with_message (p->f[1], "direct");
   note (p, "cancel gather: %s, done %s", py (took), py (coro_future_is_done (p->f[1])));
-  coro_await_full (p->f[1], CORO_AWAIT_GATHER, -1, &error);
-  if (error != NULL)
+  if (!coro_await_full (p->f[1], CORO_AWAIT_GATHER, -1, NULL, &error))
     note (p, "gather: %s", error->message);
   note (p, "cancelled: child 3 %s child 4 %s", py (is_cancelled (p->t[0])), py (is_cancelled (p->t[1])));
 }
@@ -547,8 +551,7 @@ gather_swallowed_main (CoroTask *task,
   p->f[0] = coro_future_all ((CoroFuture **) children, 2);
   coro_sleep (0, NULL);
   note (p, "cancel gather: %s", py (coro_future_cancel (p->f[0])));
-  coro_await (p->f[0], &error);
-  note (p, error == NULL ? "gather resolved" : "gather cancelled all the same");
+  note (p, coro_await (p->f[0], NULL, &error) ? "gather resolved" : "gather cancelled all the same");
   note (p, "children: %s %s", (char *) coro_future_get_value (CORO_FUTURE (p->t[0])),
         (char *) coro_future_get_value (CORO_FUTURE (p->t[1])));
 }
@@ -609,8 +612,7 @@ any_waits (CoroTask *task,
   g_autoptr(CoroFuture) any = coro_future_any (p->f, 2);
   g_autoptr(GError) error = NULL;
 
-  coro_await_full (any, CORO_AWAIT_ANY, -1, &error);
-  if (error != NULL)
+  if (!coro_await_full (any, CORO_AWAIT_ANY, -1, NULL, &error))
     {
       note (p, "wait cancelled");
       coro_task_return_error (task, g_steal_pointer (&error));
@@ -643,8 +645,7 @@ any_main (CoroTask *task,
   took = coro_future_cancel_with_message (gather, "all of them");
   note (p, "cancel gather: %s, children cancelled %s %s", py (took), py (coro_future_is_cancelled (p->f[2])),
         py (coro_future_is_cancelled (p->f[3])));
-  coro_await_full (gather, CORO_AWAIT_GATHER, -1, &error);
-  if (error != NULL)
+  if (!coro_await_full (gather, CORO_AWAIT_GATHER, -1, NULL, &error))
     note (p, "gather: %s", error->message);
 }
 
@@ -704,8 +705,7 @@ future_waiter (CoroTask *task,
   g_autoptr(GError) error = NULL;
 
   /* w awaits the first future, a and b the second */
-  coro_await (p->f[g_str_equal (coro_task_get_name (task), "w") ? 0 : 1], &error);
-  if (error != NULL)
+  if (!coro_await (p->f[g_str_equal (coro_task_get_name (task), "w") ? 0 : 1], NULL, &error))
     {
       note (p, "%s cancelled", coro_task_get_name (task));
       coro_task_return_error (task, g_steal_pointer (&error));
@@ -803,13 +803,15 @@ cleans_up (CoroTask *task,
 {
   Program *p = data;
   g_autoptr(GError) error = NULL;
+  gpointer value = NULL;
 
   if (!coro_sleep (10 * G_USEC_PER_SEC, &error))
     {
       note (p, "caught: %s", error->message);
       g_assert_true (coro_sleep (0, NULL));
       note (p, "clean-up yielded");
-      note (p, "clean-up awaited %d", GPOINTER_TO_INT (coro_await (p->f[0], NULL)));
+      g_assert_true (coro_await (p->f[0], &value, NULL));
+      note (p, "clean-up awaited %d", GPOINTER_TO_INT (value));
     }
   coro_task_return_pointer (task, (gpointer) "clean", NULL);
 }
@@ -841,7 +843,7 @@ non_sticky_main (CoroTask *task,
   second = coro_task_cancel_with_message (p->t[0], "again");
   note (p, "cancel: %s %s, cancelling %u", py (first), py (second), coro_task_cancelling (p->t[0]));
   p->t[1] = spawn (p, "setter", setter);
-  result = coro_await (CORO_FUTURE (p->t[0]), NULL);
+  g_assert_true (coro_await (CORO_FUTURE (p->t[0]), (gpointer *) &result, NULL));
   note (p, "result %s, cancelled %s, cancelling %u", result, py (is_cancelled (p->t[0])),
         coro_task_cancelling (p->t[0]));
   a = coro_task_uncancel (p->t[0]);
@@ -930,9 +932,11 @@ cancel_then_await (CoroTask *task,
 {
   Program *p = data;
   g_autoptr(GError) error = NULL;
+  gpointer value = NULL;
 
   coro_task_cancel_with_message (task, "self");
-  note (p, "b: settled future gave %s", (char *) coro_await (p->f[0], NULL));
+  g_assert_true (coro_await (p->f[0], &value, NULL));
+  note (p, "b: settled future gave %s", (char *) value);
   if (!coro_sleep (0, &error))
     note (p, "b: sleep(0) raised %s", error->message);
   coro_task_return_pointer (task, GINT_TO_POINTER (2), NULL);
@@ -1026,9 +1030,9 @@ value_waiter (CoroTask *task,
 {
   Program *p = data;
   g_autoptr(GError) error = NULL;
-  gpointer value = coro_await (p->f[0], &error);
+  gpointer value = NULL;
 
-  if (error == NULL)
+  if (coro_await (p->f[0], &value, &error))
     note (p, "got %d", GPOINTER_TO_INT (value));
   else
     {
@@ -1109,8 +1113,7 @@ watcher (CoroTask *task,
   Program *p = data;
   g_autoptr(GError) error = NULL;
 
-  coro_await (CORO_FUTURE (p->t[0]), &error);
-  if (error != NULL)
+  if (!coro_await (CORO_FUTURE (p->t[0]), NULL, &error))
     note (p, "watcher: %s", error->message);
 }
 
@@ -1327,8 +1330,7 @@ shield_outer (CoroTask *task,
   g_autoptr(CoroFuture) shield = coro_shield (CORO_FUTURE (p->t[0]));
   g_autoptr(GError) error = NULL;
 
-  coro_await (shield, &error);
-  if (error != NULL)
+  if (!coro_await (shield, NULL, &error))
     {
       note (p, "outer cancelled: %s", error->message);
       coro_task_return_error (task, g_steal_pointer (&error));
@@ -1348,7 +1350,7 @@ shield_main (CoroTask *task,
   coro_sleep (0, NULL);
   took = coro_task_cancel_with_message (p->t[1], "shield me");
   note (p, "cancel outer: %s, inner cancelling %u", py (took), coro_task_cancelling (p->t[0]));
-  value = coro_await (CORO_FUTURE (p->t[0]), NULL);
+  g_assert_true (coro_await (CORO_FUTURE (p->t[0]), (gpointer *) &value, NULL));
   note (p, "inner: %s, outer cancelled %s", value, py (is_cancelled (p->t[1])));
 }
 
@@ -1602,6 +1604,507 @@ test_gio_clean_up (Program       *p,
                 "cancelled reads\n");
 }
 
+/* ---- wait_for: a timeout cancels what it awaits --------------------- */
+
+/* coro_await_full()'s timeout is asyncio.wait_for()'s: it cancels the
+ * inner task and waits for it to unwind before failing with
+ * G_IO_ERROR_TIMED_OUT (asyncio's TimeoutError). The 10 ms are the only
+ * clock in these programs: the timeout is what is tested.
+ *
+ * import asyncio
+ * log = []
+ * async def inner():
+ *     try:
+ *         await asyncio.sleep(10)
+ *     except asyncio.CancelledError:
+ *         log.append("inner cancelled, cleans up")
+ *         await asyncio.sleep(0)
+ *         log.append("inner cleaned up")
+ *         raise
+ * async def main():
+ *     t = asyncio.create_task(inner())
+ *     try:
+ *         await asyncio.wait_for(t, 0.01)
+ *     except TimeoutError:
+ *         log.append(f"timed out; inner done {t.done()}, cancelled {t.cancelled()}")
+ * asyncio.run(main())
+ * print("\n".join(log))
+ */
+static void
+wait_for_inner (CoroTask *task,
+                gpointer  data)
+{
+  Program *p = data;
+  g_autoptr(GError) error = NULL;
+
+  if (!coro_sleep (10 * G_USEC_PER_SEC, &error))
+    {
+      note (p, "inner cancelled, cleans up");
+      g_assert_true (coro_sleep (0, NULL));
+      note (p, "inner cleaned up");
+      coro_task_return_error (task, g_steal_pointer (&error));
+    }
+}
+
+static void
+wait_for_main (CoroTask *task,
+               gpointer  data)
+{
+  Program *p = data;
+  g_autoptr(GError) error = NULL;
+
+  p->t[0] = spawn (p, "inner", wait_for_inner);
+  g_assert_false (coro_await_full (CORO_FUTURE (p->t[0]), CORO_AWAIT_NONE, 10000, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  note (p, "timed out; inner done %s, cancelled %s", py (coro_future_is_done (CORO_FUTURE (p->t[0]))),
+        py (is_cancelled (p->t[0])));
+}
+
+static void
+test_wait_for (Program       *p,
+               gconstpointer  data)
+{
+  run_main (p, wait_for_main);
+
+  g_assert_cmpstr (p->log->str, ==,
+                   "inner cancelled, cleans up\n"
+                   "inner cleaned up\n"
+                   "timed out; inner done True, cancelled True\n");
+  assert_story (p,
+                "timed out main awaiting inner\n"
+                "requested inner by main\n"
+                "delivered inner at sleep\n"
+                "cancelled inner\n");
+}
+
+/* An inner task that catches the cancel and returns: 3.11's wait_for()
+ * returns its value, not TimeoutError.
+ *
+ * import asyncio
+ * log = []
+ * async def stubborn():
+ *     try:
+ *         await asyncio.sleep(10)
+ *     except asyncio.CancelledError:
+ *         log.append("stubborn caught the cancel")
+ *     return 42
+ * async def main():
+ *     t = asyncio.create_task(stubborn())
+ *     r = await asyncio.wait_for(t, 0.01)
+ *     log.append(f"wait_for returned {r}; cancelled {t.cancelled()}, cancelling {t.cancelling()}")
+ * asyncio.run(main())
+ * print("\n".join(log))
+ */
+static void
+stubborn (CoroTask *task,
+          gpointer  data)
+{
+  Program *p = data;
+
+  if (!coro_sleep (10 * G_USEC_PER_SEC, NULL))
+    note (p, "stubborn caught the cancel");
+  coro_task_return_pointer (task, GINT_TO_POINTER (42), NULL);
+}
+
+static void
+wait_for_stubborn_main (CoroTask *task,
+                        gpointer  data)
+{
+  Program *p = data;
+  gpointer value = NULL;
+
+  p->t[0] = spawn (p, "stubborn", stubborn);
+  g_assert_true (coro_await_full (CORO_FUTURE (p->t[0]), CORO_AWAIT_NONE, 10000, &value, NULL));
+  note (p, "wait_for returned %d; cancelled %s, cancelling %u", GPOINTER_TO_INT (value),
+        py (is_cancelled (p->t[0])), coro_task_cancelling (p->t[0]));
+}
+
+static void
+test_wait_for_caught (Program       *p,
+                      gconstpointer  data)
+{
+  run_main (p, wait_for_stubborn_main);
+
+  g_assert_cmpstr (p->log->str, ==,
+                   "stubborn caught the cancel\n"
+                   "wait_for returned 42; cancelled False, cancelling 1\n");
+  assert_story (p,
+                "timed out main awaiting stubborn\n"
+                "requested stubborn by main\n"
+                "delivered stubborn at sleep\n");
+}
+
+/* A plain future is cancelled, so a late result is dropped:
+ *
+ * import asyncio
+ * log = []
+ * async def main():
+ *     fut = asyncio.get_running_loop().create_future()
+ *     try:
+ *         await asyncio.wait_for(fut, 0.01)
+ *     except TimeoutError:
+ *         log.append(f"timed out; future cancelled {fut.cancelled()}")
+ * asyncio.run(main())
+ * print("\n".join(log))
+ */
+static void
+wait_for_future_main (CoroTask *task,
+                      gpointer  data)
+{
+  Program *p = data;
+  g_autoptr(GError) error = NULL;
+
+  p->f[0] = coro_future_new ();
+  g_assert_false (coro_await_full (p->f[0], CORO_AWAIT_NONE, 10000, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  note (p, "timed out; future cancelled %s", py (coro_future_is_cancelled (p->f[0])));
+}
+
+static void
+test_wait_for_future (Program       *p,
+                      gconstpointer  data)
+{
+  run_main (p, wait_for_future_main);
+
+  g_assert_cmpstr (p->log->str, ==, "timed out; future cancelled True\n");
+  assert_story (p, "timed out main awaiting a future\n");
+}
+
+/* An inner task that fails as it unwinds: its error comes back, not a
+ * timeout.
+ *
+ * import asyncio
+ * log = []
+ * async def clumsy():
+ *     try:
+ *         await asyncio.sleep(10)
+ *     except asyncio.CancelledError:
+ *         raise ValueError("clean-up failed")
+ * async def main():
+ *     t = asyncio.create_task(clumsy())
+ *     try:
+ *         await asyncio.wait_for(t, 0.01)
+ *     except ValueError as e:
+ *         log.append(f"wait_for raised {e}")
+ * asyncio.run(main())
+ * print("\n".join(log))
+ */
+static void
+clumsy (CoroTask *task,
+        gpointer  data)
+{
+  if (!coro_sleep (10 * G_USEC_PER_SEC, NULL))
+    coro_task_return_error (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "clean-up failed"));
+}
+
+static void
+wait_for_clumsy_main (CoroTask *task,
+                      gpointer  data)
+{
+  Program *p = data;
+  g_autoptr(GError) error = NULL;
+
+  p->t[0] = spawn (p, "clumsy", clumsy);
+  g_assert_false (coro_await_full (CORO_FUTURE (p->t[0]), CORO_AWAIT_NONE, 10000, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  note (p, "wait_for raised %s", error->message);
+}
+
+static void
+test_wait_for_failed (Program       *p,
+                      gconstpointer  data)
+{
+  run_main (p, wait_for_clumsy_main);
+
+  g_assert_cmpstr (p->log->str, ==, "wait_for raised clean-up failed\n");
+  assert_story (p,
+                "timed out main awaiting clumsy\n"
+                "requested clumsy by main\n"
+                "delivered clumsy at sleep\n");
+}
+
+/* Cancelled while it waits for the timed-out task to unwind, the waiter
+ * stops waiting: the cancel is not forwarded a second time, and the
+ * inner task finishes unwinding on its own.
+ *
+ * import asyncio
+ * log = []
+ * async def slow_to_stop(stopping, release):
+ *     try:
+ *         await asyncio.sleep(10)
+ *     except asyncio.CancelledError:
+ *         log.append("inner cancelled, cleans up")
+ *         stopping.set_result(None)
+ *         await release
+ *         log.append("inner cleaned up")
+ *         raise
+ * async def waiter(t):
+ *     try:
+ *         await asyncio.wait_for(t, 0.01)
+ *     except asyncio.CancelledError:
+ *         log.append(f"waiter cancelled; inner done {t.done()}")
+ *         raise
+ * async def main():
+ *     loop = asyncio.get_running_loop()
+ *     stopping, release = loop.create_future(), loop.create_future()
+ *     t = asyncio.create_task(slow_to_stop(stopping, release))
+ *     w = asyncio.create_task(waiter(t))
+ *     await stopping
+ *     log.append(f"cancel waiter: {w.cancel()}")
+ *     try:
+ *         await w
+ *     except asyncio.CancelledError:
+ *         pass
+ *     release.set_result(None)
+ *     try:
+ *         await t
+ *     except asyncio.CancelledError:
+ *         pass
+ *     log.append(f"waiter cancelled {w.cancelled()}, inner cancelled {t.cancelled()}")
+ * asyncio.run(main())
+ * print("\n".join(log))
+ */
+static void
+slow_to_stop (CoroTask *task,
+              gpointer  data)
+{
+  Program *p = data;
+  g_autoptr(GError) error = NULL;
+
+  if (!coro_sleep (10 * G_USEC_PER_SEC, &error))
+    {
+      note (p, "inner cancelled, cleans up");
+      coro_future_resolve (p->f[0], NULL, NULL);
+      g_assert_true (coro_await (p->f[1], NULL, NULL));
+      note (p, "inner cleaned up");
+      coro_task_return_error (task, g_steal_pointer (&error));
+    }
+}
+
+static void
+wait_for_waiter (CoroTask *task,
+                 gpointer  data)
+{
+  Program *p = data;
+  g_autoptr(GError) error = NULL;
+
+  if (!coro_await_full (CORO_FUTURE (p->t[0]), CORO_AWAIT_NONE, 10000, NULL, &error))
+    {
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      note (p, "waiter cancelled; inner done %s", py (coro_future_is_done (CORO_FUTURE (p->t[0]))));
+      coro_task_return_error (task, g_steal_pointer (&error));
+    }
+}
+
+static void
+wait_for_cancelled_main (CoroTask *task,
+                         gpointer  data)
+{
+  Program *p = data;
+
+  p->f[0] = coro_future_new ();   /* stopping */
+  p->f[1] = coro_future_new ();   /* release */
+  p->t[0] = spawn (p, "inner", slow_to_stop);
+  p->t[1] = spawn (p, "waiter", wait_for_waiter);
+  g_assert_true (coro_await (p->f[0], NULL, NULL));
+  note (p, "cancel waiter: %s", py (coro_task_cancel (p->t[1])));
+  await_quietly (p->t[1]);
+  coro_future_resolve (p->f[1], NULL, NULL);
+  await_quietly (p->t[0]);
+  note (p, "waiter cancelled %s, inner cancelled %s", py (is_cancelled (p->t[1])), py (is_cancelled (p->t[0])));
+}
+
+static void
+test_wait_for_cancelled (Program       *p,
+                         gconstpointer  data)
+{
+  run_main (p, wait_for_cancelled_main);
+
+  g_assert_cmpstr (p->log->str, ==,
+                   "inner cancelled, cleans up\n"
+                   "cancel waiter: True\n"
+                   "waiter cancelled; inner done False\n"
+                   "inner cleaned up\n"
+                   "waiter cancelled True, inner cancelled True\n");
+  assert_story (p,
+                "timed out waiter awaiting inner\n"
+                "requested inner by waiter\n"
+                "delivered inner at sleep\n"
+                "requested waiter by main\n"
+                "delivered waiter at task\n"
+                "cancelled waiter\n"
+                "cancelled inner\n");
+}
+
+/* Cancelled before its timeout, wait_for() cancels the inner task and,
+ * once it settled, raises CancelledError even if the inner task caught
+ * the cancel and returned; a plain await returns that value (the timeout,
+ * 10 s, never fires here).
+ *
+ * import asyncio
+ * log = []
+ * async def stubborn():
+ *     try:
+ *         await asyncio.sleep(10)
+ *     except asyncio.CancelledError:
+ *         log.append("stubborn caught the cancel")
+ *     return 42
+ * async def waiter(t):
+ *     try:
+ *         r = await asyncio.wait_for(t, 10)
+ *         log.append(f"wait_for returned {r}")
+ *     except asyncio.CancelledError as e:
+ *         log.append(f"waiter cancelled: {e.args}")
+ *         raise
+ * async def plain(t):
+ *     r = await t
+ *     log.append(f"plain await returned {r}")
+ * async def main():
+ *     for body in (waiter, plain):
+ *         t = asyncio.create_task(stubborn())
+ *         w = asyncio.create_task(body(t))
+ *         await asyncio.sleep(0)
+ *         w.cancel("stop")
+ *         try:
+ *             await w
+ *         except asyncio.CancelledError:
+ *             pass
+ *         log.append(f"{body.__name__}: cancelled {w.cancelled()}, inner cancelled {t.cancelled()}, result {t.result()}")
+ * asyncio.run(main())
+ * print("\n".join(log))
+ */
+static void
+wait_for_cancelled_waiter (CoroTask *task,
+                           gpointer  data)
+{
+  Program *p = data;
+  g_autoptr(GError) error = NULL;
+  gpointer value = NULL;
+
+  if (coro_await_full (CORO_FUTURE (p->t[0]), CORO_AWAIT_NONE, 10 * G_USEC_PER_SEC, &value, &error))
+    note (p, "wait_for returned %d", GPOINTER_TO_INT (value));
+  else
+    {
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      note (p, "waiter cancelled: ('%s',)", error->message);
+      coro_task_return_error (task, g_steal_pointer (&error));
+    }
+}
+
+static void
+wait_for_cancelled_plain (CoroTask *task,
+                          gpointer  data)
+{
+  Program *p = data;
+  gpointer value = NULL;
+
+  g_assert_true (coro_await (CORO_FUTURE (p->t[0]), &value, NULL));
+  note (p, "plain await returned %d", GPOINTER_TO_INT (value));
+}
+
+static void
+wait_for_cancelled_caught_main (CoroTask *task,
+                                gpointer  data)
+{
+  Program *p = data;
+  const char *names[] = { "waiter", "plain" };
+  CoroTaskFunc bodies[] = { wait_for_cancelled_waiter, wait_for_cancelled_plain };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
+    {
+      g_clear_pointer (&p->t[0], coro_task_unref);
+      g_clear_pointer (&p->t[1], coro_task_unref);
+      p->t[0] = spawn (p, "stubborn", stubborn);
+      p->t[1] = spawn (p, names[i], bodies[i]);
+      g_assert_true (coro_sleep (0, NULL));
+      coro_task_cancel_with_message (p->t[1], "stop");
+      await_quietly (p->t[1]);
+      note (p, "%s: cancelled %s, inner cancelled %s, result %d", names[i], py (is_cancelled (p->t[1])),
+            py (is_cancelled (p->t[0])), GPOINTER_TO_INT (coro_future_get_value (CORO_FUTURE (p->t[0]))));
+    }
+}
+
+static void
+test_wait_for_cancelled_caught (Program       *p,
+                                gconstpointer  data)
+{
+  run_main (p, wait_for_cancelled_caught_main);
+
+  g_assert_cmpstr (p->log->str, ==,
+                   "stubborn caught the cancel\n"
+                   "waiter cancelled: ('stop',)\n"
+                   "waiter: cancelled True, inner cancelled False, result 42\n"
+                   "stubborn caught the cancel\n"
+                   "plain await returned 42\n"
+                   "plain: cancelled False, inner cancelled False, result 42\n");
+  assert_story (p,
+                "requested waiter by main: stop\n"
+                "requested stubborn by waiter: stop\n"
+                "delivered stubborn at sleep\n"
+                "delivered waiter at task\n"
+                "cancelled waiter\n"
+                "requested plain by main: stop\n"
+                "requested stubborn by plain: stop\n"
+                "delivered stubborn at sleep\n");
+}
+
+/* The same with the cancel pending as the await begins: it goes into the
+ * inner task at once, and the await ends with it.
+ *
+ * import asyncio
+ * log = []
+ * async def stubborn():
+ *     try:
+ *         await asyncio.sleep(10)
+ *     except asyncio.CancelledError:
+ *         log.append("stubborn caught the cancel")
+ *     return 42
+ * async def main():
+ *     t = asyncio.create_task(stubborn())
+ *     await asyncio.sleep(0)
+ *     asyncio.current_task().cancel("self")
+ *     try:
+ *         await asyncio.wait_for(t, 10)
+ *     except asyncio.CancelledError as e:
+ *         log.append(f"main cancelled: {e.args}; inner result {t.result()}")
+ *     log.append(f"cancelling {asyncio.current_task().uncancel()}")
+ * asyncio.run(main())
+ * print("\n".join(log))
+ */
+static void
+wait_for_self_cancelled_main (CoroTask *task,
+                              gpointer  data)
+{
+  Program *p = data;
+  g_autoptr(GError) error = NULL;
+
+  p->t[0] = spawn (p, "stubborn", stubborn);
+  g_assert_true (coro_sleep (0, NULL));
+  coro_task_cancel_with_message (task, "self");
+  g_assert_false (coro_await_full (CORO_FUTURE (p->t[0]), CORO_AWAIT_NONE, 10 * G_USEC_PER_SEC, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  note (p, "main cancelled: ('%s',); inner result %d", error->message,
+        GPOINTER_TO_INT (coro_future_get_value (CORO_FUTURE (p->t[0]))));
+  note (p, "cancelling %u", coro_task_uncancel (task));
+}
+
+static void
+test_wait_for_self_cancelled (Program       *p,
+                              gconstpointer  data)
+{
+  run_main (p, wait_for_self_cancelled_main);
+
+  g_assert_cmpstr (p->log->str, ==,
+                   "stubborn caught the cancel\n"
+                   "main cancelled: ('self',); inner result 42\n"
+                   "cancelling 0\n");
+  assert_story (p,
+                "requested main by main: self\n"
+                "requested stubborn by main: self\n"
+                "delivered stubborn at sleep\n"
+                "delivered main at task\n");
+}
+
 /* ---- a cycle -------------------------------------------------------- */
 
 /* Two tasks awaiting each other. asyncio recurses from one cancel() into
@@ -1632,8 +2135,10 @@ cycle_b (CoroTask *task,
   Program *p = data;
   g_autoptr(GError) error = NULL;
 
-  coro_await (CORO_FUTURE (p->t[0]), &error);
-  note (p, "b: %s", error != NULL ? error->message : "no error");
+  if (!coro_await (CORO_FUTURE (p->t[0]), NULL, &error))
+    note (p, "b: %s", error->message);
+  else
+    note (p, "b: no error");
   if (error != NULL)
     coro_task_return_error (task, g_steal_pointer (&error));
 }
@@ -1646,8 +2151,10 @@ cycle_a (CoroTask *task,
   g_autoptr(GError) error = NULL;
 
   p->t[1] = spawn (p, "b", cycle_b);
-  coro_await (CORO_FUTURE (p->t[1]), &error);
-  note (p, "a: %s", error != NULL ? error->message : "no error");
+  if (!coro_await (CORO_FUTURE (p->t[1]), NULL, &error))
+    note (p, "a: %s", error->message);
+  else
+    note (p, "a: no error");
   if (error != NULL)
     coro_task_return_error (task, g_steal_pointer (&error));
 }
@@ -1705,6 +2212,13 @@ main (int   argc,
   ADD ("/core/cancel/semaphore", test_semaphore);
   ADD ("/core/cancel/gio-clean-up", test_gio_clean_up);
   ADD ("/core/cancel/await-cycle", test_await_cycle);
+  ADD ("/core/cancel/wait-for", test_wait_for);
+  ADD ("/core/cancel/wait-for/caught", test_wait_for_caught);
+  ADD ("/core/cancel/wait-for/future", test_wait_for_future);
+  ADD ("/core/cancel/wait-for/failed", test_wait_for_failed);
+  ADD ("/core/cancel/wait-for/cancelled", test_wait_for_cancelled);
+  ADD ("/core/cancel/wait-for/cancelled-caught", test_wait_for_cancelled_caught);
+  ADD ("/core/cancel/wait-for/self-cancelled", test_wait_for_self_cancelled);
 
   return g_test_run ();
 }

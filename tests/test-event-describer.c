@@ -386,6 +386,24 @@ test_cancel (Fixture       *fixture,
                   "shielded from a cancel by task 1");
 }
 
+/* A timeout that fired, as asyncio.wait_for(): the awaiting task now
+ * cancels what it awaits, a task (named) or another future */
+static void
+test_timed_out (Fixture       *fixture,
+                gconstpointer  data)
+{
+  CoroEvent on_task = make_event (CORO_EVENT_TIMED_OUT, 2, 1, CORO_AWAIT_TASK, 0, 0);
+  CoroEvent on_future = make_event (CORO_EVENT_TIMED_OUT, 2, 0, CORO_AWAIT_GATHER, 0, 0);
+
+  assert_file (fixture, &on_task, "task, cancels task 1", "timed-out task, cancels task 1");
+  assert_file (fixture, &on_future, "gather", "timed-out gather");
+
+  assert_display (fixture, &on_task, 2, "timed out at await task, cancelling task 1 “https://example.com/a”",
+                  "timed out at await task, cancelling task 1");
+  assert_display (fixture, &on_future, 2, "timed out at await gather, cancelling what it awaits",
+                  "timed out at await gather, cancelling what it awaits");
+}
+
 static void
 test_unknown_kind (Fixture       *fixture,
                    gconstpointer  data)
@@ -733,6 +751,7 @@ main (int   argc,
   ADD ("loop-blocked", test_loop_blocked);
   ADD ("attribute", test_attribute);
   ADD ("cancel", test_cancel);
+  ADD ("timed-out", test_timed_out);
   ADD ("unknown-kind", test_unknown_kind);
   ADD ("untrusted-text", test_untrusted_text);
   ADD ("every-kind", test_every_kind);

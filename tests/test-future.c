@@ -171,7 +171,7 @@ gather_three (CoroTask *task,
   for (guint i = 0; i < 3; i++)
     child_ids[i] = coro_task_get_id (children[i]);
 
-  values = coro_await_full (all, CORO_AWAIT_GATHER, -1, &error);
+  g_assert_true (coro_await_full (all, CORO_AWAIT_GATHER, -1, (gpointer *) &values, &error));
   g_assert_no_error (error);
   for (guint i = 0; i < values->len; i++)
     g_string_append_printf (joined, "%s;", (char *) g_ptr_array_index (values, i));

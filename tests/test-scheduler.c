@@ -177,14 +177,14 @@ await_child (CoroTask *task,
   guint depth = GPOINTER_TO_UINT (data);
   g_autoptr(CoroTask) child = NULL;
   GError *error = NULL;
-  gpointer value;
+  gpointer value = &value;   /* must come back NULL */
 
   if (depth == 0)
     child = coro_scheduler_spawn (coro_task_get_scheduler (task), "leaf", fail_deep, NULL, NULL, NULL);
   else
     child = coro_scheduler_spawn (coro_task_get_scheduler (task), "link", await_child, GUINT_TO_POINTER (depth - 1), NULL, NULL);
 
-  value = coro_await (CORO_FUTURE (child), &error);
+  g_assert_false (coro_await (CORO_FUTURE (child), &value, &error));
   g_assert_null (value);
   coro_task_return_error (task, error);
 }
@@ -235,7 +235,7 @@ await_and_record (CoroTask *task,
   CoroFuture *target = data;
   GError *error = NULL;
 
-  coro_await (target, &error);
+  g_assert_false (coro_await (target, NULL, &error));
   coro_task_return_pointer (task, error, (GDestroyNotify) g_error_free);
 }
 
@@ -344,7 +344,7 @@ await_never (CoroTask *task,
 {
   CancelData *cd = data;
 
-  coro_await (cd->never, &cd->error);
+  g_assert_false (coro_await (cd->never, NULL, &cd->error));
   cd->cleanup_ran = TRUE;
   coro_task_return_error (task, g_error_copy (cd->error));
 }
@@ -471,8 +471,10 @@ await_with_timeout (CoroTask *task,
                     gpointer  data)
 {
   CancelData *cd = data;
+  gpointer value = &value;
 
-  g_assert_null (coro_await_full (cd->never, CORO_AWAIT_NONE, 5000, &cd->error));
+  g_assert_false (coro_await_full (cd->never, CORO_AWAIT_NONE, 5000, &value, &cd->error));
+  g_assert_null (value);   /* cleared on failure */
   cd->cleanup_ran = TRUE;
 }
 
@@ -490,7 +492,9 @@ test_timeout (Fixture       *fixture,
 
   g_assert_error (cd.error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
   g_assert_cmpint (coro_task_get_state (task), ==, CORO_TASK_STATE_DONE);
-  coro_future_resolve (never, NULL, NULL);   /* nobody waits on it any more */
+  /* as asyncio.wait_for(), the timeout cancelled it rather than leave it
+   * pending with nobody waiting (tests/test-cancel.c has the details) */
+  g_assert_true (coro_future_is_cancelled (never));
   g_clear_error (&cd.error);
 }
 
@@ -604,7 +608,10 @@ static void
 park_on_future (CoroTask *task,
                 gpointer  data)
 {
-  g_assert_nonnull (coro_await (data, NULL));
+  gpointer value = NULL;
+
+  g_assert_true (coro_await (data, &value, NULL));
+  g_assert_nonnull (value);
 }
 
 static guint
@@ -780,7 +787,7 @@ test_await_outside_task (void)
   g_autoptr(GError) error = NULL;
 
   g_test_expect_message ("coro-scheduler", G_LOG_LEVEL_CRITICAL, "*coro_await() must be called from inside a task*");
-  g_assert_null (coro_await (future, &error));
+  g_assert_false (coro_await (future, NULL, &error));
   g_test_assert_expected_messages ();
   g_assert_error (error, CORO_SCHEDULER_ERROR, CORO_SCHEDULER_ERROR_NOT_IN_TASK);
 
@@ -789,6 +796,45 @@ test_await_outside_task (void)
   g_assert_false (coro_yield (&error));
   g_test_assert_expected_messages ();
   g_assert_error (error, CORO_SCHEDULER_ERROR, CORO_SCHEDULER_ERROR_NOT_IN_TASK);
+}
+
+/* CORO_FUTURE() is a checked cast: only a live task passes, and a
+ * pointer that lost its type on the way (a gpointer) is caught. */
+
+static void
+do_nothing (CoroTask *task,
+            gpointer  data)
+{
+}
+
+static void
+test_checked_cast (void)
+{
+  g_autoptr(CoroScheduler) scheduler = coro_scheduler_new (NULL);
+  g_autoptr(CoroTask) task = coro_scheduler_spawn (scheduler, "t", do_nothing, NULL, NULL, NULL);
+  g_autoptr(CoroFuture) plain = coro_future_new ();
+  g_autofree gpointer zeros = g_malloc0 (256);
+  gpointer untyped;
+
+  g_assert_true (CORO_FUTURE (task) == (CoroFuture *) task);
+  g_assert_null (CORO_FUTURE (NULL));   /* as GObject casts: no critical */
+
+#ifndef G_DISABLE_CAST_CHECKS
+  untyped = plain;
+  g_test_expect_message ("coro-scheduler", G_LOG_LEVEL_CRITICAL, "*_coro_future_is_task*");
+  g_assert_null (CORO_FUTURE (untyped));
+  g_test_assert_expected_messages ();
+
+  untyped = zeros;
+  g_test_expect_message ("coro-scheduler", G_LOG_LEVEL_CRITICAL, "*CORO_FUTURE_MAGIC*");
+  g_assert_null (CORO_FUTURE (untyped));
+  g_test_assert_expected_messages ();
+#else
+  (void) untyped;
+  g_test_skip ("built with G_DISABLE_CAST_CHECKS");
+#endif
+
+  coro_test_run_until (coro_future_is_done (CORO_FUTURE (task)));
 }
 
 /* stack overflow */
@@ -960,7 +1006,7 @@ load_file (CoroTask *task,
 
   /* a future resolved by the ready callback */
   g_file_load_contents_async (file, NULL, coro_future_async_ready_cb, coro_future_ref (future));
-  result = coro_await (future, &error);
+  g_assert_true (coro_await (future, (gpointer *) &result, &error));
   g_assert_no_error (error);
   g_assert_true (g_file_load_contents_finish (file, result, &contents, NULL, NULL, &error));
   coro_task_return_pointer (task, g_steal_pointer (&contents), g_free);
@@ -989,7 +1035,9 @@ await_answer (CoroTask *task,
               gpointer  data)
 {
   g_autoptr(CoroTask) child = coro_scheduler_spawn (coro_task_get_scheduler (task), "child", return_answer, NULL, NULL, NULL);
-  const char *value = coro_await (CORO_FUTURE (child), NULL);
+  gpointer value = NULL;
+
+  g_assert_true (coro_await (CORO_FUTURE (child), &value, NULL));
 
   coro_task_return_pointer (task, g_strconcat ("child said ", value, NULL), g_free);
 }
@@ -1039,6 +1087,7 @@ main (int   argc,
   g_test_add_func ("/core/scheduler/spawn-out-of-memory", test_spawn_out_of_memory);
   ADD ("/core/scheduler/blocking-recorded", test_blocking_recorded);
   g_test_add_func ("/core/scheduler/await-outside-task", test_await_outside_task);
+  g_test_add_func ("/core/scheduler/checked-cast", test_checked_cast);
   g_test_add_func ("/core/scheduler/stack-overflow/guard", test_stack_overflow_guard);
   g_test_add_func ("/core/scheduler/stack-overflow/canary", test_stack_overflow_canary);
   ADD ("/core/scheduler/pause-step", test_pause_step);

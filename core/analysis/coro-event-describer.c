@@ -148,6 +148,14 @@ append_file_detail (GString         *string,
       g_string_append (string, reason != NULL ? reason : "at start");
       break;
 
+    case CORO_EVENT_TIMED_OUT:
+      if (reason != NULL)
+        g_string_append (string, reason);
+      if (event->other != 0)
+        g_string_append_printf (string, string->len > start ? ", cancels task %u" : "cancels task %u",
+                                event->other);
+      break;
+
     case CORO_EVENT_CANCELLED:
     default:
       break;
@@ -531,6 +539,22 @@ append_display (GString         *string,
         g_string_append_printf (string, _("cancelled at await %s"), coro_event_describe_reason (event->reason));
       else
         g_string_append (string, _("cancelled before it ran"));
+      break;
+
+    case CORO_EVENT_TIMED_OUT:
+      if (event->other != 0)
+        {
+          g_autofree char *awaited = dup_task_phrase (index, event->other);
+
+          /* Translators: the await whose timeout fired ("task", "gather"), then the task it
+           * now cancels and waits for ("task 3 “URL”"), as asyncio.wait_for() does */
+          g_string_append_printf (string, _("timed out at await %s, cancelling %s"),
+                                  coro_event_describe_reason (event->reason), awaited);
+        }
+      else
+        /* Translators: %s is the await whose timeout fired ("future", "gather") */
+        g_string_append_printf (string, _("timed out at await %s, cancelling what it awaits"),
+                                coro_event_describe_reason (event->reason));
       break;
 
     case CORO_EVENT_SHIELDED:

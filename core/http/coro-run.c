@@ -269,7 +269,8 @@ fetch_task (CoroTask *task,
   SoupSession *session;
   gboolean ok;
 
-  /* spawned gated: the task starts holding its slot */
+  /* spawned gated: the task starts holding its slot and gives it back
+   * as it ends */
   self->n_in_flight++;
 
   if (self->session_per_task)
@@ -291,7 +292,6 @@ fetch_task (CoroTask *task,
   if (!self->session_per_task)
     self->session_load[fd->session]--;
   self->n_in_flight--;
-  coro_semaphore_release (self->slots);
   coro_fetch_result_clear (&result);
 
   if (!ok)

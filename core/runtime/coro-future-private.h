@@ -40,11 +40,16 @@ typedef struct
                         guint32     requester);
 } CoroFutureClass;
 
+/* In the header of every live future (it fills padding: the struct does
+ * not grow), so that CORO_FUTURE() can tell a task from anything else. */
+#define CORO_FUTURE_MAGIC 0xF07u
+
 struct _CoroFuture
 {
   guint                  ref_count;
   guint8                 state;      /* CoroFutureState */
   guint8                 cancelled;  /* settled by a cancel: a late resolve or reject is dropped */
+  guint16                magic;      /* CORO_FUTURE_MAGIC while alive */
   const CoroFutureClass *klass;
   gpointer               value;
   GDestroyNotify         value_destroy;

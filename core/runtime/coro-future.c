@@ -36,6 +36,7 @@ _coro_future_init (CoroFuture            *future,
 {
   future->ref_count = 1;
   future->state = CORO_FUTURE_PENDING;
+  future->magic = CORO_FUTURE_MAGIC;
   future->klass = klass;
   g_queue_init (&future->waiters);
 }
@@ -156,6 +157,7 @@ coro_future_unref (CoroFuture *future)
   if (--future->ref_count == 0)
     {
       _coro_future_clear (future);
+      future->magic = 0;
       future->klass->finalize (future);
     }
 }
@@ -403,8 +405,8 @@ coro_future_is_cancelled (CoroFuture *future)
  *
  *   g_autoptr(CoroFuture) f = coro_future_new ();
  *   g_file_load_contents_async (file, NULL, coro_future_async_ready_cb, coro_future_ref (f));
- *   result = coro_await (f, &error);
- *   g_file_load_contents_finish (file, result, &contents, &len, NULL, &error);
+ *   if (coro_await (f, (gpointer *) &result, &error))
+ *     g_file_load_contents_finish (file, result, &contents, &len, NULL, &error);
  */
 void
 coro_future_async_ready_cb (GObject      *object,

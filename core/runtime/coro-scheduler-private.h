@@ -18,7 +18,7 @@ typedef enum
 {
   CORO_TIMER_IDLE,
   CORO_TIMER_SLEEP,     /* firing ends the await normally */
-  CORO_TIMER_TIMEOUT,   /* firing fails the await with G_IO_ERROR_TIMED_OUT */
+  CORO_TIMER_TIMEOUT,   /* firing cancels the awaited future; the await then fails with G_IO_ERROR_TIMED_OUT */
 } CoroTimerMode;
 
 struct _CoroTask
@@ -40,6 +40,8 @@ struct _CoroTask
   guint16         reaping : 1;           /* gated, cancelled in line: in the scheduler's reap queue */
   guint16         woken_then_cancelled : 1; /* what woke it (a permit) was lost to a cancel */
   guint16         forwarding : 1;        /* its cancel is on the way into what it awaits */
+  guint16         holds_gate : 1;        /* holds a permit of its gate, given back as it settles */
+  guint16         timed_out : 1;         /* its await's timeout fired: it waits for what it cancelled to settle */
 
   CoroScheduler  *scheduler;     /* borrowed: the scheduler holds live tasks */
   CoroContext     context;
@@ -51,7 +53,8 @@ struct _CoroTask
   CoroWaiter      waiter;
   CoroFuture     *awaited;       /* the future it awaits (borrowed: coro_await_full() holds a ref) */
   GError         *await_error;   /* set by a cancel or a timeout that woke it */
-  char           *cancel_message; /* of the pending cancel (must_cancel) */
+  char           *cancel_message; /* of the pending cancel (must_cancel); or of a cancel forwarded from an
+                                   * await with a timeout, for the error that await ends with */
   GSList         *retired_cancellables; /* cancelled ones replaced after a delivered cancel */
   GAsyncResult   *gio_result;    /* borrowed by the task until its next await */
 

@@ -121,6 +121,20 @@ _coro_check_canary (const CoroStack *stack,
 
 /* Task life */
 
+/* CORO_FUTURE()'s check: one load and two compares, out of line so that
+ * the public header needs no struct. */
+CoroFuture *
+_coro_task_check_future (CoroTask *task)
+{
+  if (task == NULL)
+    return NULL;
+
+  g_return_val_if_fail (task->future.magic == CORO_FUTURE_MAGIC, NULL);
+  g_return_val_if_fail (_coro_future_is_task (&task->future), NULL);
+
+  return &task->future;
+}
+
 static void
 task_finalize (CoroFuture *future)
 {
@@ -264,6 +278,16 @@ task_settle (CoroTask *task)
 {
   CoroScheduler *self = task->scheduler;
 
+  /* A gated task is `async with sem:` around its body: the block exits,
+   * and the permit goes back, before the task ends. Its body never
+   * releases it, so no path (done, failed, cancelled before it ran, no
+   * stack) can lose a permit or give one back twice. */
+  if (task->holds_gate)
+    {
+      task->holds_gate = FALSE;
+      coro_semaphore_release (task->gate);
+    }
+
   if (G_UNLIKELY (task->must_cancel) && task->future.error == NULL)
     {
       /* Cancelled after its last await, the cancel never delivered: it
@@ -328,11 +352,9 @@ task_entry (gpointer data)
     {
       /* Cancelled before it ran: asyncio throws CancelledError into the
        * coroutine at its first step, so the body never runs. A gated
-       * task gives back the permit it was spawned holding. */
+       * task gives back its permit as it settles. */
       task->future.error = task_take_cancel (task);
       task_cancel_delivered (task, CORO_AWAIT_NONE);
-      if (task->gate != NULL)
-        coro_semaphore_release (task->gate);
     }
   else
     task->func (task, task->user_data);
@@ -421,6 +443,43 @@ typedef struct
   CoroTask *task;
 } TimerSource;
 
+/* asyncio.wait_for()'s timeout (3.11): the task does not abandon what it
+ * awaits, which would run on with nobody waiting; it cancels it and keeps
+ * waiting until it settles, and coro_await_full() then says why. */
+static void
+task_timed_out (CoroTask *task)
+{
+  CoroFuture *awaited = task->awaited;
+
+  g_assert (task->state == CORO_TASK_STATE_AWAITING);
+
+  /* a cancel of the task went in first: wait_for() is unwinding already,
+   * and its timer does nothing more */
+  if (task->cancel_forwarded)
+    return;
+
+  trace_event (task->scheduler, CORO_EVENT_TIMED_OUT, task->id,
+               awaited != NULL && _coro_future_is_task (awaited) ? ((CoroTask *) awaited)->id : 0,
+               task->await_reason, 0, 0);
+
+  if (awaited != NULL)
+    {
+      gboolean took;
+
+      task->timed_out = TRUE;
+      task->forwarding = TRUE;   /* a cycle of awaits stops here */
+      took = _coro_future_cancel (awaited, NULL, task->id);
+      task->forwarding = FALSE;
+      if (took || task->state != CORO_TASK_STATE_AWAITING)
+        return;   /* the await ends as it settles */
+      task->timed_out = FALSE;
+    }
+
+  /* nothing that would cancel: the wait alone ends */
+  _coro_task_wake (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                                              _("The operation timed out")));
+}
+
 static gboolean
 timer_dispatch (GSource     *source,
                 GSourceFunc  callback,
@@ -435,8 +494,7 @@ timer_dispatch (GSource     *source,
   if (mode == CORO_TIMER_SLEEP)
     _coro_task_wake (task, NULL);
   else if (mode == CORO_TIMER_TIMEOUT)
-    _coro_task_wake (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                                                _("The operation timed out")));
+    task_timed_out (task);
 
   return G_SOURCE_CONTINUE;
 }
@@ -661,7 +719,10 @@ const CoroFutureClass _coro_task_future_class = {
  * coro_await_full:
  * @future: the future (or task) to wait for; the caller keeps a reference
  * @reason: the await reason traced (0: "future", or "task" for a task)
- * @timeout_usec: fail with G_IO_ERROR_TIMED_OUT after this long; -1: never
+ * @timeout_usec: after this long, cancel @future, wait for it to settle and
+ *   fail with G_IO_ERROR_TIMED_OUT, as asyncio.wait_for(); -1: never
+ * @out_value: (out) (optional) (transfer none) (nullable): the value,
+ *   borrowed from @future; %NULL on failure
  *
  * Suspends the running task until @future settles. A settled future
  * returns at once, without giving up the thread (as in asyncio), and then
@@ -673,34 +734,55 @@ const CoroFutureClass _coro_task_future_class = {
  * unwinds, a gather cancels its children. If a task awaited catches the
  * cancel and returns a value, this await returns that value.
  *
- * Returns: (transfer none) (nullable): the value, borrowed from @future;
- *   %NULL with @error set when it was rejected, timed out or the task was
- *   cancelled
+ * A timeout is asyncio.wait_for()'s (3.11): when it fires, @future is
+ * cancelled as above (traced as "timed-out", then, for a task, the cancel
+ * request) and this await goes on until @future settles, so nothing it
+ * started runs on unawaited. Ended cancelled, it fails with
+ * G_IO_ERROR_TIMED_OUT; if it caught the cancel, its value or its own
+ * error comes back as without a timeout. Cancelling this task before the
+ * timeout fires cancels @future as above, but this await then fails with
+ * G_IO_ERROR_CANCELLED even if @future caught the cancel, as wait_for()
+ * re-raises it; a cancel while it waits for @future to unwind after the
+ * timeout ends the await at once, as wait_for() does when cancelled in
+ * its clean-up (@future unwinds on its own).
+ *
+ * The result is a #gboolean and the value goes out through @out_value,
+ * because %NULL is a value a future may resolve with: a caller that passes
+ * no #GError can still tell a failure from a %NULL result.
+ *
+ * Returns: %TRUE when @future resolved, its value (borrowed from @future)
+ *   in @out_value; %FALSE with @error set and @out_value %NULL when it was
+ *   rejected, timed out or the task was cancelled
  */
-gpointer
+gboolean
 coro_await_full (CoroFuture  *future,
                  guint        reason,
                  gint64       timeout_usec,
+                 gpointer    *out_value,
                  GError     **error)
 {
-  CoroTask *task = _coro_task_require_current ("coro_await", error);
-  gpointer value = NULL;
+  CoroTask *task;
 
-  g_return_val_if_fail (future != NULL, NULL);
+  if (out_value != NULL)
+    *out_value = NULL;
 
+  g_return_val_if_fail (future != NULL, FALSE);
+
+  task = _coro_task_require_current ("coro_await", error);
   if (task == NULL)
-    return NULL;
+    return FALSE;
 
   if (future->state == CORO_FUTURE_PENDING)
     {
       gboolean forwarded;
+      gboolean timed_out;
       gboolean ok;
 
       if (future == &task->future)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_RECURSE,
                        "Task “%s” awaits itself", task->name);
-          return NULL;
+          return FALSE;
         }
 
       if (reason == CORO_AWAIT_NONE)
@@ -722,7 +804,11 @@ coro_await_full (CoroFuture  *future,
 
           task->must_cancel = FALSE;
           if (_coro_future_cancel (future, message, task->id))
-            task->cancel_forwarded = TRUE;
+            {
+              task->cancel_forwarded = TRUE;
+              if (timeout_usec >= 0)
+                task->cancel_message = g_steal_pointer (&message);
+            }
           else if (task->state == CORO_TASK_STATE_AWAITING)
             _coro_task_wake (task, _coro_cancelled_error_new (message));
         }
@@ -730,30 +816,65 @@ coro_await_full (CoroFuture  *future,
       task->awaited = NULL;
       forwarded = task->cancel_forwarded;
       task->cancel_forwarded = FALSE;
+      timed_out = task->timed_out;
+      task->timed_out = FALSE;
 
-      if (ok && !coro_future_propagate (future, &value, error) && G_UNLIKELY (forwarded) &&
-          coro_future_is_cancelled (future))
-        task_cancel_delivered (task, reason);   /* our cancel, come back through @future */
+      if (G_UNLIKELY (forwarded) && timeout_usec >= 0)
+        {
+          /* As wait_for() cancelled: once what it awaits has settled, the
+           * cancel, whatever that did with it (asyncio re-raises its
+           * CancelledError after _cancel_and_wait()). */
+          g_autofree char *message = g_steal_pointer (&task->cancel_message);
+
+          if (ok)
+            {
+              task_cancel_delivered (task, reason);
+              g_propagate_error (error, _coro_cancelled_error_new (message));
+              ok = FALSE;
+            }
+        }
+      else if (ok && G_UNLIKELY (timed_out))
+        {
+          /* As 3.11's wait_for(): ended by the cancel, it is a timeout; one
+           * that caught the cancel gives its value, or its own error. */
+          if (coro_future_is_cancelled (future))
+            {
+              g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                                   _("The operation timed out"));
+              ok = FALSE;
+            }
+          else
+            ok = coro_future_propagate (future, out_value, error);
+        }
+      else if (ok)
+        {
+          ok = coro_future_propagate (future, out_value, error);
+          if (!ok && G_UNLIKELY (forwarded) && coro_future_is_cancelled (future))
+            task_cancel_delivered (task, reason);   /* our cancel, come back through @future */
+        }
       coro_future_unref (future);
-      return value;
+      return ok;
     }
 
-  coro_future_propagate (future, &value, error);
-  return value;
+  return coro_future_propagate (future, out_value, error);
 }
 
 /**
  * coro_await:
+ * @future: the future (or task) to wait for; the caller keeps a reference
+ * @out_value: (out) (optional) (transfer none) (nullable): the value,
+ *   borrowed from @future; %NULL on failure
  *
  * coro_await_full() with the default reason and no timeout.
  *
- * Returns: (transfer none) (nullable): the value, borrowed from @future
+ * Returns: %TRUE when @future resolved; %FALSE with @error set
  */
-gpointer
+gboolean
 coro_await (CoroFuture  *future,
+            gpointer    *out_value,
             GError     **error)
 {
-  return coro_await_full (future, CORO_AWAIT_NONE, -1, error);
+  return coro_await_full (future, CORO_AWAIT_NONE, -1, out_value, error);
 }
 
 /**
@@ -920,7 +1041,10 @@ task_cancel_full (CoroTask   *task,
 
   g_assert (task->state == CORO_TASK_STATE_AWAITING);
 
-  if (task->awaited != NULL && !task->forwarding)
+  /* Not when its await timed out and waits for what it cancelled to
+   * settle: as wait_for() cancelled while in _cancel_and_wait(), it stops
+   * waiting and gets the cancel at once. */
+  if (task->awaited != NULL && !task->forwarding && !task->timed_out)
     {
       gboolean took;
 
@@ -932,6 +1056,12 @@ task_cancel_full (CoroTask   *task,
       if (took)
         {
           task->cancel_forwarded = TRUE;
+          if (task->timer_mode == CORO_TIMER_TIMEOUT)
+            {
+              /* an await with a timeout ends with this cancel */
+              g_free (task->cancel_message);
+              task->cancel_message = g_strdup (message);
+            }
           return TRUE;
         }
       if (task->state != CORO_TASK_STATE_AWAITING)

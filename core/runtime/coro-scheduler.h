@@ -97,11 +97,35 @@ typedef struct _CoroScheduler CoroScheduler;
  * |                                      | queue, its body never run              |                                      |
  * | two tasks awaiting each other:       | the forwarding stops where it started  | a cycle is a bug to report, not to   |
  * | cancel() recurses (RecursionError)   | and delivers the cancel there          | crash on                             |
- * | wait_for() / timeout() cancel the    | coro_await_full()'s timeout abandons   | issue 13's second slice              |
- * | inner awaitable                      | what it awaits                         |                                      |
+ * | wait_for(): the timeout cancels the  | the same for coro_await_full()'s       | (none: it is wait_for(); the trace   |
+ * | inner awaitable, waits for it, then  | timeout: G_IO_ERROR_TIMED_OUT, or the  | also records "timed-out" where the   |
+ * | TimeoutError (or its value if it     | value or error of one that caught the  | timeout fired)                       |
+ * | caught the cancel); cancelled, it    | cancel; cancelled, it fails with the   |                                      |
+ * | raises CancelledError whatever the   | cancel once what it awaits settled     |                                      |
+ * | inner did                            |                                        |                                      |
+ * | asyncio.timeout() (3.11): a deadline | a timeout per await only               | not built yet: a timer source that   |
+ * | over a block of awaits               |                                        | cancels the task, and                |
+ * |                                      |                                        | coro_task_uncancel(), do it by hand  |
  */
 
-#define CORO_FUTURE(task) ((CoroFuture *) (task))
+CoroFuture      *_coro_task_check_future       (CoroTask          *task);
+
+/* The task as the future it is. The argument must be a CoroTask *: the
+ * compiler refuses any other pointer type, and a pointer that is not a
+ * live task (a void * that held something else, a freed task) fails a
+ * check and gives %NULL with a critical. As GObject's casts, the check
+ * goes under G_DISABLE_CAST_CHECKS, and %NULL passes through. */
+static inline CoroFuture *
+_coro_task_as_future (CoroTask *task)
+{
+#ifdef G_DISABLE_CAST_CHECKS
+  return (CoroFuture *) task;
+#else
+  return _coro_task_check_future (task);
+#endif
+}
+
+#define CORO_FUTURE(task) (_coro_task_as_future (task))
 
 
 /**
@@ -156,12 +180,14 @@ CoroTask        *coro_task_get_current         (void);
 gboolean         coro_yield                    (GError           **error);
 gboolean         coro_sleep                    (gint64             usec,
                                                 GError           **error);
-gpointer         coro_await                    (CoroFuture        *future,
-                                                GError           **error);
-gpointer         coro_await_full               (CoroFuture        *future,
+gboolean         coro_await                    (CoroFuture        *future,
+                                                gpointer          *out_value,
+                                                GError           **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean         coro_await_full               (CoroFuture        *future,
                                                 guint              reason,
                                                 gint64             timeout_usec,
-                                                GError           **error);
+                                                gpointer          *out_value,
+                                                GError           **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Awaiting a GIO _async/_finish pair without allocating a future:
  *

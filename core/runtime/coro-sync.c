@@ -140,15 +140,16 @@ gated_task_notify (CoroWaiter *waiter,
   CoroTask *task = (CoroTask *) ((guint8 *) waiter - G_STRUCT_OFFSET (CoroTask, waiter));
   g_autoptr(GError) error = NULL;
 
+  task->holds_gate = TRUE;
   if (_coro_task_attach_stack (task, 0, &error))
     {
       _coro_task_wake (task, NULL);
       return;
     }
 
+  /* settling gives the permit back (the task may be gone after) */
   task->future.error = g_steal_pointer (&error);
   _coro_task_discard (task);
-  coro_semaphore_release (task->gate);
 }
 
 /**
@@ -157,11 +158,14 @@ gated_task_notify (CoroWaiter *waiter,
  *
  * Spawns a task that first waits for a permit of @semaphore, the wait
  * traced as an await of @reason, and only then gets its stack: 5,000 tasks
- * behind 300 permits hold 300 stacks, not 5,000. The body runs holding the
- * permit and must coro_semaphore_release() it. Cancelled while it waits,
- * it leaves the line and ends at the loop's next dispatch without a
- * stack; cancelled holding its permit before its body ran, it gives the
- * permit back.
+ * behind 300 permits hold 300 stacks, not 5,000. It is `async with sem:`
+ * around the body: the body runs holding the permit and must not release
+ * it; the task gives it back as it settles, however it ends (done, failed,
+ * cancelled, or without a stack), before those awaiting it are told.
+ * Cancelled while it waits, it leaves the line and ends at the loop's
+ * next dispatch without a stack, holding no permit; cancelled holding
+ * its permit before its body ran, it ends without running the body and
+ * gives the permit back.
  *
  * Returns: (transfer full) (nullable): the task, or %NULL when it got a
  *   permit at once but no stack
@@ -188,10 +192,10 @@ coro_semaphore_spawn (CoroSemaphore   *semaphore,
   if (semaphore->available > 0 && semaphore->waiters.length == 0)
     {
       semaphore->available--;
+      task->holds_gate = TRUE;
       if (!_coro_task_attach_stack (task, 0, error))
         {
-          coro_semaphore_release (semaphore);
-          _coro_task_discard (task);
+          _coro_task_discard (task);   /* gives the permit back */
           coro_task_unref (task);
           return NULL;
         }

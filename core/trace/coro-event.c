@@ -46,6 +46,7 @@ static const char * const event_kind_names[CORO_EVENT_N_KINDS] = {
   [CORO_EVENT_CANCEL_REQUESTED] = "cancel-requested",
   [CORO_EVENT_CANCEL_DELIVERED] = "cancel-delivered",
   [CORO_EVENT_SHIELDED] = "shielded",
+  [CORO_EVENT_TIMED_OUT] = "timed-out",
 };
 
 /**

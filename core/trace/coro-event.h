@@ -40,6 +40,8 @@ typedef enum
   CORO_EVENT_CANCEL_DELIVERED, /* task = the one that got G_IO_ERROR_CANCELLED; reason = the await it got it at (0: at its
                                 * start, before its body ran; or at a yield) */
   CORO_EVENT_SHIELDED,     /* a cancel stopped at a shield (coro_shield()): task = the shielded task, which goes on; other = who asked */
+  CORO_EVENT_TIMED_OUT,    /* an await's timeout fired (coro_await_full()): task = the awaiting task, which now cancels what it
+                            * awaits and waits for it to settle; other = the awaited task (0: another future); reason = the await */
   CORO_EVENT_N_KINDS
 } CoroEventKind;
 
