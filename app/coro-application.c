@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 
 #include "coro-application.h"
+#include "coro-renderer.h"
 #include "coro-timeline.h"
 #include "coroscope-http.h"
 #include "coroscope-io.h"
@@ -29,6 +30,8 @@ struct _CoroApplication
   char           *output;
   int             width;
   int             height;
+
+  CoroRendererChoice renderer;  /* which GSK renderer draws, and why */
 };
 
 G_DEFINE_FINAL_TYPE (CoroApplication, coro_application, GTK_TYPE_APPLICATION)
@@ -98,8 +101,13 @@ about_action (GSimpleAction *action,
   CoroApplication *self = user_data;
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
   static const char *developers[] = { "The Coroscope authors", NULL };
+  g_autofree char *system_information = NULL;
 
+  /* Translators: the GSK renderer's name ("cairo", "gl"), then why */
+  system_information = g_strdup_printf (_("The window is drawn by GTK’s %s renderer: %s."),
+                                        self->renderer.name, self->renderer.reason);
   gtk_show_about_dialog (window,
+                         "system-information", system_information,
                          "program-name", "Coroscope",
                          "logo-icon-name", APP_ID,
                          "version", PACKAGE_VERSION,
@@ -151,6 +159,13 @@ coro_application_startup (GApplication *application)
     g_debug ("no %s schema: settings are not remembered (uninstalled? run through meson devenv)", APP_ID);
 
   gtk_window_set_default_icon_name (APP_ID);
+
+  /* before any window is realized: GSK reads GSK_RENDERER as it makes
+   * each window's renderer. A user's own GSK_RENDERER wins. */
+  coro_renderer_choose (gdk_display_get_default (), g_getenv ("GSK_RENDERER"), &self->renderer);
+  if (!self->renderer.explicit_choice && g_str_equal (self->renderer.name, "cairo"))
+    g_setenv ("GSK_RENDERER", "cairo", TRUE);
+  g_debug ("renderer: %s (%s)", self->renderer.name, self->renderer.reason);
 }
 
 static void
@@ -296,6 +311,7 @@ coro_application_finalize (GObject *object)
   g_clear_pointer (&self->demo, g_free);
   g_clear_pointer (&self->render, g_free);
   g_clear_pointer (&self->output, g_free);
+  coro_renderer_choice_clear (&self->renderer);
 
   G_OBJECT_CLASS (coro_application_parent_class)->finalize (object);
 }
@@ -353,6 +369,23 @@ coro_application_new (void)
  * Returns: (transfer none) (nullable): the app's settings, %NULL when
  *   the schema is not installed
  */
+/**
+ * coro_application_get_renderer:
+ * @reason: (out) (optional) (transfer none): why it was chosen
+ *
+ * Returns: (transfer none): the GSK renderer the windows draw with
+ */
+const char *
+coro_application_get_renderer (CoroApplication  *self,
+                               const char      **reason)
+{
+  g_return_val_if_fail (CORO_IS_APPLICATION (self), NULL);
+
+  if (reason != NULL)
+    *reason = self->renderer.reason;
+  return self->renderer.name;
+}
+
 GSettings *
 coro_application_get_settings (CoroApplication *self)
 {

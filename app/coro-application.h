@@ -15,6 +15,8 @@ G_DECLARE_FINAL_TYPE (CoroApplication, coro_application, CORO, APPLICATION, GtkA
 
 CoroApplication *coro_application_new          (void);
 GSettings       *coro_application_get_settings (CoroApplication *self);
+const char      *coro_application_get_renderer (CoroApplication *self,
+                                                const char     **reason);
 int              coro_application_run          (int              argc,
                                                 char           **argv);
 

@@ -700,6 +700,18 @@ coro_window_new (CoroApplication *application)
       coro_task_list_bind_settings (self->task_list, settings);
     }
 
+  {
+    const char *reason = NULL;
+    const char *renderer = coro_application_get_renderer (application, &reason);
+    g_autofree char *tooltip = NULL;
+
+    /* which renderer draws is part of what a run costs (the window
+     * paints on the tasks' thread): say it where the thread is named */
+    /* Translators: the GSK renderer's name ("cairo", "gl"), then why */
+    tooltip = g_strdup_printf (_("Drawn by GTK’s %s renderer: %s"), renderer, reason);
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_thread), tooltip);
+  }
+
   _coro_window_update_actions (self);
 
   return self;

@@ -13,6 +13,7 @@
 #include "coro-task-list.h"
 #include "coro-gtk-test-util.h"
 #include "coro-palette.h"
+#include "coro-renderer.h"
 #include "coro-test-util.h"
 #include "coro-timeline.h"
 #include "coro-timeline-private.h"
@@ -773,6 +774,31 @@ test_running_visible (void)
   g_object_unref (timeline);
 }
 
+/* The renderer the app picks: the user's GSK_RENDERER; else cairo on a
+ * software GL (the GL run: Mesa's llvmpipe, LIBGL_ALWAYS_SOFTWARE) or
+ * with no GL at all (the cairo runs: GDK_DEBUG=gl-disable) */
+static void
+test_renderer_choice (void)
+{
+  GdkDisplay *display = gdk_display_get_default ();
+  CoroRendererChoice choice;
+
+  coro_renderer_choose (display, "gl", &choice);
+  g_assert_cmpstr (choice.name, ==, "gl");
+  g_assert_true (choice.explicit_choice);
+  coro_renderer_choice_clear (&choice);
+
+  coro_renderer_choose (display, NULL, &choice);
+  g_test_message ("chose %s: %s", choice.name, choice.reason);
+  g_assert_false (choice.explicit_choice);
+  g_assert_cmpstr (choice.name, ==, "cairo");
+  if (g_strcmp0 (g_getenv ("CORO_TEST_GSK_RENDERER"), "GskGLRenderer") == 0)
+    g_assert_nonnull (strstr (choice.reason, "llvmpipe"));
+  else
+    g_assert_true (g_str_has_prefix (choice.reason, "no OpenGL"));
+  coro_renderer_choice_clear (&choice);
+}
+
 static void
 count_paint (GdkFrameClock *clock,
              guint         *n_paints)
@@ -1128,6 +1154,7 @@ main (int   argc,
   g_test_add ("/timeline/lanes", Fixture, NULL, fixture_setup, test_lanes, fixture_teardown);
   g_test_add_func ("/timeline/thread-lane-density", test_thread_lane_density);
   g_test_add_func ("/timeline/running-visible", test_running_visible);
+  g_test_add_func ("/timeline/renderer-choice", test_renderer_choice);
   g_test_add ("/timeline/renderer", Fixture, NULL, fixture_setup, test_renderer, fixture_teardown);
   g_test_add ("/timeline/tooltip-escapes", Fixture, NULL, fixture_setup_markup_name, test_tooltip_escapes, fixture_teardown);
   g_test_add ("/timeline/ruler-offsets", Fixture, NULL, fixture_setup_markup_name, test_ruler_offsets, fixture_teardown);
